@@ -1,0 +1,169 @@
+import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+
+/** Tokens above this are refused before any parsing (ours are ~0.6 KB). */
+export const MAX_TOKEN_BYTES = 8 * 1024;
+/** Tolerated clock skew between the signer and us. */
+export const CLOCK_TOLERANCE_SECONDS = 10;
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(255),
+  email: z.string().min(3).max(254),
+});
+
+export type TokenUser = { id: string; email: string };
+
+/** Why a request has no user; logged, never sent to the client. */
+export type TokenFailure =
+  | 'missing'
+  | 'malformed'
+  | 'too-large'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'bad-claims'
+  | 'bad-signature'
+  | 'unknown-key'
+  | 'bad-algorithm'
+  | 'invalid';
+
+export type VerifyResult =
+  | { ok: true; user: TokenUser }
+  | { ok: false; failure: TokenFailure }
+  /** We could not tell: the key source failed. Callers answer 503, not 401. */
+  | { ok: false; failure: 'keys-unavailable' };
+
+/** Thrown by a key source that cannot load keys (database down, remote JWKS unreachable). */
+export class KeySourceUnavailableError extends Error {
+  override name = 'KeySourceUnavailableError';
+}
+
+export interface KeySetOptions {
+  /** Minimum time between two reloads triggered by an unknown `kid`. */
+  cooldownMs?: number;
+  /** Keys older than this are reloaded, so removed (rotated-out) keys stop verifying. */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Holds a JWKS in memory and reloads it when a token names an unknown `kid` (at most once per
+ * cool-down) or when the copy is older than `maxAgeMs`. Concurrent reloads share one load.
+ */
+export function createCachedKeySet(
+  load: () => Promise<JSONWebKeySet>,
+  { cooldownMs = 30_000, maxAgeMs = 5 * 60_000, now = Date.now }: KeySetOptions = {},
+): JWTVerifyGetKey {
+  let keySet: JWTVerifyGetKey | undefined;
+  let loadedAt = -Infinity;
+  let pending: Promise<JWTVerifyGetKey> | undefined;
+
+  const reload = (): Promise<JWTVerifyGetKey> => {
+    pending ??= load()
+      .then(
+        (jwks) => {
+          keySet = createLocalJWKSet(jwks);
+          loadedAt = now();
+          return keySet;
+        },
+        (cause: unknown) => {
+          throw new KeySourceUnavailableError('could not load the JWKS', { cause });
+        },
+      )
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
+
+  return async (header, token) => {
+    const current = keySet && now() - loadedAt < maxAgeMs ? keySet : await reload();
+    try {
+      return await current(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey && now() - loadedAt >= cooldownMs) {
+        return (await reload())(header, token);
+      }
+      throw error;
+    }
+  };
+}
+
+/** Loads a JWKS over HTTP with a timeout; any failure is "unavailable", never "invalid token". */
+export function fetchJwks(url: string, timeoutMs = 5_000): () => Promise<JSONWebKeySet> {
+  return async () => {
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
+    if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
+    const body: unknown = await response.json();
+    const parsed = z.object({ keys: z.array(z.looseObject({ kty: z.string() })) }).parse(body);
+    return parsed as JSONWebKeySet;
+  };
+}
+
+export interface VerifierOptions {
+  keys: JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+  algorithm: string;
+  /** Tokens issued longer ago than this are refused even if `exp` says otherwise. */
+  maxTokenAgeSeconds: number;
+}
+
+function classify(error: unknown): VerifyResult {
+  if (error instanceof KeySourceUnavailableError) return { ok: false, failure: 'keys-unavailable' };
+  if (error instanceof errors.JWTExpired) return { ok: false, failure: 'expired' };
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return { ok: false, failure: error.claim === 'nbf' ? 'not-yet-valid' : 'bad-claims' };
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, failure: 'bad-signature' };
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return { ok: false, failure: 'unknown-key' };
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return { ok: false, failure: 'bad-algorithm' };
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+    return { ok: false, failure: 'malformed' };
+  }
+  return { ok: false, failure: 'invalid' };
+}
+
+/** Builds the function that turns a bearer token into a user, following RFC 8725. */
+export function createJwtVerifier(options: VerifierOptions) {
+  const { keys, issuer, audience, algorithm, maxTokenAgeSeconds } = options;
+  return async function verifyToken(token: string): Promise<VerifyResult> {
+    if (token.length > MAX_TOKEN_BYTES) return { ok: false, failure: 'too-large' };
+    if (!COMPACT_JWS.test(token)) return { ok: false, failure: 'malformed' };
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        algorithms: [algorithm],
+        issuer,
+        audience,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        maxTokenAge: maxTokenAgeSeconds,
+        requiredClaims: ['sub', 'exp', 'iat', 'iss', 'aud'],
+      });
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) return { ok: false, failure: 'bad-claims' };
+      return { ok: true, user: { id: claims.data.sub, email: claims.data.email } };
+    } catch (error) {
+      return classify(error);
+    }
+  };
+}
+
+export type VerifyToken = ReturnType<typeof createJwtVerifier>;
+
+/**
+ * Extracts the token from an `Authorization` header value. Exactly one `Bearer` credential
+ * (scheme case-insensitive); anything else is no token at all.
+ */
+export function parseBearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer +([^\s,]+) *$/i.exec(header);
+  return match?.[1];
+}

@@ -1,0 +1,6 @@
+import * as authSchema from './auth-schema';
+import { task } from './task-schema';
+
+/** Every table, as drizzle and Better Auth's adapter want them. */
+export const schema = { ...authSchema, task };
+export type Schema = typeof schema;

@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from '../../shared/task';
+import { user } from './auth-schema';
+
+/** Millisecond precision so that a timestamp survives a round trip through a JS Date (cursors). */
+const timestampMs = (name: string) =>
+  timestamp(name, { withTimezone: true, precision: 3, mode: 'date' }).notNull().defaultNow();
+
+export const task = pgTable(
+  'task',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    description: text('description'),
+    completed: boolean('completed').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    createdAt: timestampMs('created_at'),
+    updatedAt: timestampMs('updated_at'),
+  },
+  (t) => [
+    // Serves "my tasks, newest first" and the keyset cursor (created_at, id).
+    // Ascending on purpose: a backward scan gives ORDER BY created_at DESC, id DESC exactly.
+    index('task_user_created_idx').on(t.userId, t.createdAt, t.id),
+    // Defense in depth: the API validates these too, the database refuses what slips past.
+    check('task_title_length', sql`char_length(${t.title}) between 1 and ${sql.raw(String(TASK_TITLE_MAX))}`),
+    check(
+      'task_description_length',
+      sql`${t.description} is null or char_length(${t.description}) between 1 and ${sql.raw(String(TASK_DESCRIPTION_MAX))}`,
+    ),
+  ],
+);
+
+export type TaskRow = typeof task.$inferSelect;

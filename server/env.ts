@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** Empty strings in the environment mean "not set", as in most `.env` files. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Public base URL of this server; it is also the JWT `iss` and `aud`. */
+    BETTER_AUTH_URL: optional(z.url({ protocol: /^https?$/ })),
+    BETTER_AUTH_SECRET: optional(
+      z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters'),
+    ),
+    /** Extra origins (comma separated) allowed to make cookie requests to /api/auth. */
+    TRUSTED_ORIGINS: optional(z.string()),
+    DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** Where the embedded database (and the generated development secret) live. */
+    DATA_DIR: z.string().min(1).default('.data'),
+    /** Verify tokens against a remote Better Auth's JWKS instead of this server's own keys. */
+    AUTH_JWKS_URL: optional(z.url({ protocol: /^https?$/ })),
+    JWT_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(900),
+    JWT_ROTATION_DAYS: z.coerce.number().positive().max(3650).default(30),
+    JWT_GRACE_DAYS: z.coerce.number().positive().max(365).default(2),
+    RATE_LIMIT_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed. */
+    TRUSTED_PROXIES: optional(z.string()),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BETTER_AUTH_SECRET'],
+        message: 'BETTER_AUTH_SECRET is required in production (at least 32 random characters)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BETTER_AUTH_URL'],
+        message: 'BETTER_AUTH_URL is required in production (the public URL, e.g. https://tasks.example.com)',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/** Parses the environment once; a missing or bad variable names itself in the error. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export const splitList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { toNodeHandler } from 'better-auth/node';
+import type { JSONWebKeySet } from 'jose';
+import sirv from 'sirv';
+import { createAuth, CLIENT_IP_HEADER, JWT_ALGORITHM } from '../auth/auth';
+import { createCachedKeySet, createJwtVerifier, fetchJwks } from '../auth/verify-jwt';
+import type { DatabaseHandle } from '../db/client';
+import { createTaskQueries } from '../db/task-queries';
+import { splitList, type Env } from '../env';
+import type { Logger } from '../logger';
+import { createContextFactory } from '../trpc/context';
+import { appRouter } from '../trpc/router';
+import { clientAddress, createProxyList } from './client-ip';
+import { setSecurityHeaders } from './security-headers';
+
+/** tRPC bodies: a full task is ~66 KB even if every character is JSON-escaped; 20 fit a batch. */
+export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
+export const TRPC_MAX_BATCH = 20;
+/** Auth bodies are a name, an email and a password. */
+export const AUTH_MAX_BODY_BYTES = 16 * 1024;
+
+export interface AppOptions {
+  env: Env;
+  /** Public base URL: cookie origin, JWT `iss` and `aud`. */
+  baseURL: string;
+  /** Extra origins allowed to make cookie requests to /api/auth (the base URL always is). */
+  trustedOrigins: string[];
+  secret: string;
+  database: DatabaseHandle;
+  log: Logger;
+  /** Folder of the built web client, served at `/`; absent or missing means API only. */
+  clientDir?: string | undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify(body));
+}
+
+/** Builds the request listener that serves `/api/auth/*`, `/api/trpc/*`, `/healthz` and the client. */
+export function createApp(options: AppOptions) {
+  const { env, baseURL, database, log } = options;
+  const https = baseURL.startsWith('https://');
+
+  const auth = createAuth({
+    db: database.db,
+    baseURL,
+    secret: options.secret,
+    trustedOrigins: [baseURL, ...options.trustedOrigins],
+    jwtTtlSeconds: env.JWT_TTL_SECONDS,
+    jwtRotationDays: env.JWT_ROTATION_DAYS,
+    jwtGraceDays: env.JWT_GRACE_DAYS,
+    rateLimitEnabled: env.RATE_LIMIT_ENABLED,
+  });
+
+  const loadOwnKeys = async (): Promise<JSONWebKeySet> => auth.api.getJwks();
+  const verifyToken = createJwtVerifier({
+    keys: createCachedKeySet(env.AUTH_JWKS_URL ? fetchJwks(env.AUTH_JWKS_URL) : loadOwnKeys),
+    issuer: baseURL,
+    audience: baseURL,
+    algorithm: JWT_ALGORITHM,
+    maxTokenAgeSeconds: env.JWT_TTL_SECONDS,
+  });
+
+  const tasks = createTaskQueries(database.db);
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: '/api/trpc/',
+    createContext: createContextFactory({ tasks, verifyToken, log }),
+    maxBodySize: TRPC_MAX_BODY_BYTES,
+    maxBatchSize: TRPC_MAX_BATCH,
+    onError({ error, path, req }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        log.error({ err: error.cause ?? error, path, requestId: req.headers['x-request-id'] }, 'procedure failed');
+      }
+    },
+  });
+
+  const authHandler = toNodeHandler(auth);
+  const proxies = createProxyList(splitList(env.TRUSTED_PROXIES));
+  const serveClient =
+    options.clientDir && existsSync(options.clientDir)
+      ? sirv(options.clientDir, { single: true, etag: true, gzip: false, brotli: false })
+      : undefined;
+
+  async function handleAuth(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (req.headers['transfer-encoding'] && req.headers['content-length'] === undefined) {
+      return sendJson(res, 411, { message: 'Content-Length required' });
+    }
+    if (!Number.isFinite(length) || length > AUTH_MAX_BODY_BYTES) {
+      return sendJson(res, 413, { message: 'Request body too large' });
+    }
+    // Better Auth cannot see the socket; give it the address we trust and nothing else.
+    req.headers[CLIENT_IP_HEADER] = clientAddress(req, proxies);
+    await authHandler(req, res);
+  }
+
+  async function handleHealth(res: ServerResponse): Promise<void> {
+    try {
+      await Promise.race([
+        database.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000).unref()),
+      ]);
+      sendJson(res, 200, { status: 'ok' });
+    } catch (error) {
+      log.warn({ err: error }, 'health check failed');
+      sendJson(res, 503, { status: 'unavailable' });
+    }
+  }
+
+  const handler: RequestListener = (req, res) => {
+    const requestId = randomUUID();
+    req.headers['x-request-id'] = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    setSecurityHeaders(res, https);
+
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const fail = (error: unknown) => {
+      log.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
+      else res.destroy();
+    };
+
+    if (path === '/healthz') return void handleHealth(res).catch(fail);
+    if (path.startsWith('/api/')) {
+      res.setHeader('Cache-Control', 'no-store');
+      // One spelling per route, so no alternative path can dodge a per-path rate limit.
+      if (path.includes('//') || path.includes('/./') || path.includes('/../')) {
+        return sendJson(res, 404, { message: 'Not found' });
+      }
+      if (path.startsWith('/api/trpc/')) return trpcHandler(req, res);
+      if (path.startsWith('/api/auth/')) return void handleAuth(req, res).catch(fail);
+      return sendJson(res, 404, { message: 'Not found' });
+    }
+    if (serveClient) return serveClient(req, res, () => sendJson(res, 404, { message: 'Not found' }));
+    sendJson(res, 404, { message: 'Not found' });
+  };
+
+  return { handler, auth, verifyToken, tasks };
+}
+
+export type App = ReturnType<typeof createApp>;

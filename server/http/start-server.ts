@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DatabaseHandle } from '../db/client';
+import { splitList, type Env } from '../env';
+import type { Logger } from '../logger';
+import { createApp, type App } from './app';
+
+export interface RunningServer {
+  server: Server;
+  app: App;
+  /** Where this process listens, e.g. http://127.0.0.1:54321 */
+  url: string;
+  baseURL: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens first and builds the app second, so `PORT=0` (tests) gets a real port that the
+ * base URL, cookies and JWT issuer can name. The database is the caller's to open and close.
+ */
+export async function startServer(opts: {
+  env: Env;
+  database: DatabaseHandle;
+  secret: string;
+  log: Logger;
+  clientDir?: string | undefined;
+}): Promise<RunningServer> {
+  const { env } = opts;
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  const baseURL = (env.BETTER_AUTH_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  // Without a configured public URL, the two ways a developer may type localhost both work.
+  const localOrigins = env.BETTER_AUTH_URL ? [] : [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+
+  const app = createApp({
+    env,
+    baseURL,
+    trustedOrigins: [...localOrigins, ...splitList(env.TRUSTED_ORIGINS)],
+    secret: opts.secret,
+    database: opts.database,
+    log: opts.log,
+    clientDir: opts.clientDir,
+  });
+  server.on('request', app.handler);
+
+  return {
+    server,
+    app,
+    url,
+    baseURL,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

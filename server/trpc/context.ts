@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import { parseBearer, type TokenUser, type VerifyToken } from '../auth/verify-jwt';
+import type { TaskQueries } from '../db/task-queries';
+import type { Logger } from '../logger';
+import type { Context } from './init';
+
+/** The context without HTTP: what tests pass to `createCaller`. */
+export function createInnerContext(opts: { tasks: TaskQueries; user: TokenUser | null }): Context {
+  return { tasks: opts.tasks, user: opts.user };
+}
+
+/** Counts raw `Authorization` headers: Node keeps only the first, and two is an attack, not a token. */
+function authorizationHeaderCount(req: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') count++;
+  }
+  return count;
+}
+
+/**
+ * Builds the per-request context from the `Authorization: Bearer` header only (cookies and
+ * query strings are ignored). Never throws: `protectedProcedure` decides what a missing user means.
+ */
+export function createContextFactory(deps: { tasks: TaskQueries; verifyToken: VerifyToken; log: Logger }) {
+  return async ({ req }: { req: IncomingMessage }): Promise<Context> => {
+    const header = req.headers.authorization;
+    if (header === undefined) return createInnerContext({ tasks: deps.tasks, user: null });
+
+    const token = authorizationHeaderCount(req) === 1 ? parseBearer(header) : undefined;
+    const result = token ? await deps.verifyToken(token) : ({ ok: false, failure: 'malformed' } as const);
+    if (result.ok) return createInnerContext({ tasks: deps.tasks, user: result.user });
+
+    // The cause is for operators; the client only ever hears "Authentication required".
+    deps.log.info({ event: 'token_rejected', cause: result.failure, requestId: req.headers['x-request-id'] }, 'token rejected');
+    return {
+      ...createInnerContext({ tasks: deps.tasks, user: null }),
+      authUnavailable: result.failure === 'keys-unavailable',
+    };
+  };
+}

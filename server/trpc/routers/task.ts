@@ -1,0 +1,104 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import {
+  createTaskInput,
+  listTasksInput,
+  taskIdInput,
+  updateTaskInput,
+} from '../../../shared/task';
+import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
+import { protectedProcedure, router } from '../init';
+
+/** Dates leave the server as ISO-8601 strings, the same through `createCaller` and HTTP. */
+const toTask = (row: TaskRecord) => ({
+  ...row,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
+
+/** Opaque to clients: base64url of `[createdAt, id]` of the last task on the page. */
+const encodeCursor = (row: TaskRecord): string =>
+  Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+
+function decodeCursor(cursor: string): TaskCursor {
+  try {
+    const [createdAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { createdAt, id };
+  } catch {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+  }
+}
+
+/**
+ * The statement found nothing for this user: say whether the task is missing, someone
+ * else's, or (for a versioned update) changed since the caller read it.
+ */
+async function explainMiss(tasks: TaskQueries, userId: string, id: string): Promise<never> {
+  const owner = await tasks.findOwner(id);
+  if (!owner) throw new TRPCError({ code: 'NOT_FOUND', message: 'Task not found' });
+  if (owner.userId !== userId) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'This task belongs to another user' });
+  }
+  throw new TRPCError({
+    code: 'CONFLICT',
+    message: `The task was changed elsewhere (now at version ${owner.version}); reload it and try again`,
+  });
+}
+
+/** PostgreSQL's foreign-key violation: the user in a still-valid token no longer exists. */
+const isForeignKeyViolation = (error: unknown): boolean => {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ('code' in e && e.code === '23503') return true;
+  }
+  return false;
+};
+
+export const taskRouter = router({
+  list: protectedProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
+    const cursor = input.cursor ? decodeCursor(input.cursor) : null;
+    // One extra row tells whether there is a next page without a count query.
+    const rows = await ctx.tasks.list(ctx.user.id, input.status, input.limit + 1, cursor);
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toTask),
+      nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
+    };
+  }),
+
+  get: protectedProcedure.input(taskIdInput).query(async ({ ctx, input }) => {
+    const row = await ctx.tasks.get(ctx.user.id, input.id);
+    return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id)));
+  }),
+
+  create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
+    try {
+      return toTask(await ctx.tasks.create(ctx.user.id, input.title, input.description ?? null));
+    } catch (error) {
+      if (isForeignKeyViolation(error)) {
+        throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
+      }
+      throw error;
+    }
+  }),
+
+  update: protectedProcedure
+    .input(updateTaskInput)
+    .mutation(async ({ ctx, input }) => {
+      const { id, version, ...changes } = input;
+      const row = await ctx.tasks.update(ctx.user.id, id, changes, version);
+      return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, id)));
+    }),
+
+  toggle: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
+    const row = await ctx.tasks.toggle(ctx.user.id, input.id);
+    return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id)));
+  }),
+
+  delete: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
+    const row = await ctx.tasks.remove(ctx.user.id, input.id);
+    return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
+  }),
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { userText } from './text';
+
+export const TASK_TITLE_MAX = 500;
+export const TASK_DESCRIPTION_MAX = 5000;
+export const TASK_LIST_LIMIT_DEFAULT = 50;
+export const TASK_LIST_LIMIT_MAX = 100;
+
+export const taskStatuses = ['all', 'active', 'completed'] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+export const taskTitle = userText('Title', { min: 1, max: TASK_TITLE_MAX });
+
+/** A description may be cleared: blank text (or null) is stored as null. */
+export const taskDescription = z
+  .union([userText('Description', { min: 0, max: TASK_DESCRIPTION_MAX }), z.null()])
+  .transform((s) => (s ? s : null));
+
+export const taskId = z.uuid({ message: 'Task id must be a UUID' });
+
+export const listTasksInput = z
+  .strictObject({
+    status: z.enum(taskStatuses).default('all'),
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(TASK_LIST_LIMIT_MAX).default(TASK_LIST_LIMIT_DEFAULT),
+  })
+  .prefault({});
+
+export const taskIdInput = z.strictObject({ id: taskId });
+
+export const createTaskInput = z.strictObject({
+  title: taskTitle,
+  description: taskDescription.optional(),
+});
+
+export const updateTaskInput = z
+  .strictObject({
+    id: taskId,
+    title: taskTitle.optional(),
+    description: taskDescription.optional(),
+    completed: z.boolean().optional(),
+    /** The version the caller last saw; a newer one on the server makes this a CONFLICT. */
+    version: z.number().int().min(1).optional(),
+  })
+  .refine(
+    (i) => i.title !== undefined || i.description !== undefined || i.completed !== undefined,
+    'Nothing to update: give a title, description or completed',
+  );
+
+export type ListTasksInput = z.input<typeof listTasksInput>;
+export type CreateTaskInput = z.input<typeof createTaskInput>;
+export type UpdateTaskInput = z.input<typeof updateTaskInput>;
