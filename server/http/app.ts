@@ -5,6 +5,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { toNodeHandler } from 'better-auth/node';
 import type { JSONWebKeySet } from 'jose';
 import sirv from 'sirv';
+import { TRPC_MAX_BATCH } from '../../shared/api';
 import { createAuth, CLIENT_IP_HEADER, JWT_ALGORITHM } from '../auth/auth';
 import { createCachedKeySet, createJwtVerifier, fetchJwks } from '../auth/verify-jwt';
 import type { DatabaseHandle } from '../db/client';
@@ -16,9 +17,8 @@ import { appRouter } from '../trpc/router';
 import { clientAddress, createProxyList } from './client-ip';
 import { setSecurityHeaders } from './security-headers';
 
-/** tRPC bodies: a full task is ~66 KB even if every character is JSON-escaped; 20 fit a batch. */
+/** tRPC bodies: a full task is ~66 KB even if every character is JSON-escaped; a full batch fits. */
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
-export const TRPC_MAX_BATCH = 20;
 /** Auth bodies are a name, an email and a password. */
 export const AUTH_MAX_BODY_BYTES = 16 * 1024;
 
