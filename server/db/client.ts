@@ -46,13 +46,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       db,
       kind: 'postgres',
       async migrate() {
-        const reserved = await client.reserve();
+        // One connection, so the session-level lock and the migration share it.
+        const single = postgres(options.url, { max: 1, onnotice: () => {} });
         try {
-          await reserved`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-          await migratePostgres(drizzlePostgres(reserved, { schema }), { migrationsFolder });
+          await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+          await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder });
         } finally {
-          await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
-          reserved.release();
+          await single.end({ timeout: 5 });
         }
       },
       async ping() {

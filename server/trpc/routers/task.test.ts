@@ -1,0 +1,265 @@
+import type { inferProcedureInput } from '@trpc/server';
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../db/client';
+import { createTaskQueries, type TaskQueries } from '../../db/task-queries';
+import { createTestDatabase, insertUser, testBackends } from '../../test/databases';
+import { createInnerContext } from '../context';
+import { createCallerFactory } from '../init';
+import { appRouter, type AppRouter } from '../router';
+
+const createCaller = createCallerFactory(appRouter);
+
+/** Resolves to the tRPC error code a call failed with (or fails the test if it succeeded). */
+async function errorCode(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(testBackends)('task procedures on %s', (backend) => {
+  let database: DatabaseHandle;
+  let tasks: TaskQueries;
+  let ann: { id: string; email: string };
+  let bob: { id: string; email: string };
+  const as = (user: { id: string; email: string } | null) => createCaller(createInnerContext({ tasks, user }));
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    tasks = createTaskQueries(database.db);
+    ann = await insertUser(database, 'ann');
+    bob = await insertUser(database, 'bob');
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  describe('create', () => {
+    it('stores a trimmed title, null description, version 1 and ISO dates', async () => {
+      const input: inferProcedureInput<AppRouter['task']['create']> = { title: '  Buy milk  ' };
+      const task = await as(ann).task.create(input);
+      expect(task).toMatchObject({ userId: ann.id, title: 'Buy milk', description: null, completed: false, version: 1 });
+      expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Date(task.createdAt).toISOString()).toBe(task.createdAt);
+      expect(task.updatedAt).toBe(task.createdAt);
+    });
+
+    it('keeps a description and turns a blank one into null', async () => {
+      expect((await as(ann).task.create({ title: 'a', description: ' notes ' })).description).toBe('notes');
+      expect((await as(ann).task.create({ title: 'b', description: '   ' })).description).toBeNull();
+    });
+
+    it('counts title length in characters (code points), 500 at most', async () => {
+      const emoji = '🙂'.repeat(500);
+      expect((await as(ann).task.create({ title: emoji })).title).toBe(emoji);
+      expect(await errorCode(as(ann).task.create({ title: 'x'.repeat(501) }))).toBe('BAD_REQUEST');
+      expect(await errorCode(as(ann).task.create({ title: 'd', description: 'x'.repeat(5001) }))).toBe('BAD_REQUEST');
+    });
+
+    it.each([
+      ['an empty title', { title: '' }],
+      ['a blank title', { title: '   ' }],
+      ['a NUL byte', { title: 'a\u0000b' }],
+      ['a lone surrogate', { title: 'a\ud800b' }],
+      ['a number title', { title: 42 }],
+      ['an owner (mass assignment)', { title: 'x', userId: 'someone-else' }],
+      ['an id (mass assignment)', { title: 'x', id: '00000000-0000-4000-8000-000000000000' }],
+      ['timestamps (mass assignment)', { title: 'x', createdAt: '2000-01-01T00:00:00.000Z' }],
+    ])('refuses %s with BAD_REQUEST', async (_, input) => {
+      const before = await as(ann).task.list({ limit: 100 });
+      // @ts-expect-error -- deliberately wrong input, as a hostile caller would send
+      expect(await errorCode(as(ann).task.create(input))).toBe('BAD_REQUEST');
+      expect(await as(ann).task.list({ limit: 100 })).toEqual(before);
+    });
+
+    it('refuses a user that no longer exists (still-valid token) with UNAUTHORIZED', async () => {
+      expect(await errorCode(as({ id: 'deleted-user', email: 'gone@example.com' }).task.create({ title: 'x' }))).toBe(
+        'UNAUTHORIZED',
+      );
+    });
+  });
+
+  describe('authentication', () => {
+    it.each(['list', 'get', 'create', 'update', 'toggle', 'delete'] as const)(
+      '%s without a user is UNAUTHORIZED',
+      async (procedure) => {
+        const anonymous = as(null).task;
+        const id = '00000000-0000-4000-8000-000000000000';
+        const calls = {
+          list: () => anonymous.list(),
+          get: () => anonymous.get({ id }),
+          create: () => anonymous.create({ title: 'x' }),
+          update: () => anonymous.update({ id, title: 'x' }),
+          toggle: () => anonymous.toggle({ id }),
+          delete: () => anonymous.delete({ id }),
+        };
+        expect(await errorCode(calls[procedure]())).toBe('UNAUTHORIZED');
+      },
+    );
+  });
+
+  describe('get', () => {
+    it('returns the owner their task', async () => {
+      const created = await as(ann).task.create({ title: 'mine' });
+      expect(await as(ann).task.get({ id: created.id })).toEqual(created);
+    });
+
+    it('is FORBIDDEN for another user, NOT_FOUND for a missing id, BAD_REQUEST for a non-UUID', async () => {
+      const created = await as(ann).task.create({ title: 'private' });
+      expect(await errorCode(as(bob).task.get({ id: created.id }))).toBe('FORBIDDEN');
+      expect(await errorCode(as(ann).task.get({ id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+      expect(await errorCode(as(ann).task.get({ id: "1' or '1'='1" }))).toBe('BAD_REQUEST');
+    });
+  });
+
+  describe('update', () => {
+    it('changes the given fields, bumps the version and updatedAt', async () => {
+      const created = await as(ann).task.create({ title: 'draft', description: 'x' });
+      const updated = await as(ann).task.update({ id: created.id, title: ' final ', version: 1 });
+      expect(updated).toMatchObject({ title: 'final', description: 'x', completed: false, version: 2 });
+      expect(updated.createdAt).toBe(created.createdAt);
+      expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
+      const cleared = await as(ann).task.update({ id: created.id, description: null, completed: true });
+      expect(cleared).toMatchObject({ title: 'final', description: null, completed: true, version: 3 });
+    });
+
+    it('is CONFLICT on a stale version and writes nothing', async () => {
+      const created = await as(ann).task.create({ title: 'v1' });
+      await as(ann).task.update({ id: created.id, title: 'v2', version: 1 });
+      expect(await errorCode(as(ann).task.update({ id: created.id, title: 'lost', version: 1 }))).toBe('CONFLICT');
+      expect(await as(ann).task.get({ id: created.id })).toMatchObject({ title: 'v2', version: 2 });
+    });
+
+    it("is FORBIDDEN on another user's task and leaves the row unchanged", async () => {
+      const created = await as(ann).task.create({ title: 'ann owns this' });
+      expect(await errorCode(as(bob).task.update({ id: created.id, title: 'bob was here' }))).toBe('FORBIDDEN');
+      expect(await errorCode(as(bob).task.update({ id: created.id, title: 'x', version: 1 }))).toBe('FORBIDDEN');
+      expect(await as(ann).task.get({ id: created.id })).toEqual(created);
+    });
+
+    it('is NOT_FOUND for a missing task and BAD_REQUEST with nothing to change or unknown keys', async () => {
+      const created = await as(ann).task.create({ title: 't' });
+      expect(await errorCode(as(ann).task.update({ id: '00000000-0000-4000-8000-000000000000', title: 'x' }))).toBe(
+        'NOT_FOUND',
+      );
+      expect(await errorCode(as(ann).task.update({ id: created.id }))).toBe('BAD_REQUEST');
+      // @ts-expect-error -- userId is not an input: nobody can give a task away
+      expect(await errorCode(as(ann).task.update({ id: created.id, title: 'x', userId: bob.id }))).toBe('BAD_REQUEST');
+      expect(await as(ann).task.get({ id: created.id })).toEqual(created);
+    });
+  });
+
+  describe('toggle', () => {
+    it('flips completed atomically, even when called concurrently', async () => {
+      const created = await as(ann).task.create({ title: 'flip' });
+      expect(await as(ann).task.toggle({ id: created.id })).toMatchObject({ completed: true, version: 2 });
+      await Promise.all(Array.from({ length: 10 }, () => as(ann).task.toggle({ id: created.id })));
+      // 11 flips in all: an odd number, whatever the interleaving.
+      expect(await as(ann).task.get({ id: created.id })).toMatchObject({ completed: true, version: 12 });
+    });
+
+    it("is FORBIDDEN on another user's task and NOT_FOUND on a missing one", async () => {
+      const created = await as(ann).task.create({ title: 'not yours' });
+      expect(await errorCode(as(bob).task.toggle({ id: created.id }))).toBe('FORBIDDEN');
+      expect(await as(ann).task.get({ id: created.id })).toEqual(created);
+      expect(await errorCode(as(ann).task.toggle({ id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('delete', () => {
+    it('removes the task; a second delete is NOT_FOUND', async () => {
+      const created = await as(ann).task.create({ title: 'bye' });
+      expect(await as(ann).task.delete({ id: created.id })).toEqual({ id: created.id });
+      expect(await errorCode(as(ann).task.get({ id: created.id }))).toBe('NOT_FOUND');
+      expect(await errorCode(as(ann).task.delete({ id: created.id }))).toBe('NOT_FOUND');
+    });
+
+    it("is FORBIDDEN on another user's task, which survives", async () => {
+      const created = await as(ann).task.create({ title: 'keep me' });
+      expect(await errorCode(as(bob).task.delete({ id: created.id }))).toBe('FORBIDDEN');
+      expect(await as(ann).task.get({ id: created.id })).toEqual(created);
+    });
+  });
+
+  describe('list', () => {
+    let carol: { id: string; email: string };
+    let titles: string[];
+
+    beforeAll(async () => {
+      carol = await insertUser(database, 'carol');
+      titles = [];
+      // Created one by one, a few milliseconds apart, so "newest first" has one right answer.
+      for (let i = 0; i < 7; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 3));
+        const t = await as(carol).task.create({ title: `task ${i}` });
+        if (i % 3 === 0) await as(carol).task.toggle({ id: t.id });
+        titles.push(t.title);
+      }
+      await as(bob).task.create({ title: "bob's, never in carol's list" });
+    });
+
+    it('returns only my tasks, newest first, with a default page size', async () => {
+      const page = await as(carol).task.list();
+      expect(page.items.map((t) => t.title)).toEqual([...titles].reverse());
+      expect(page.items.every((t) => t.userId === carol.id)).toBe(true);
+      expect(page.nextCursor).toBeNull();
+    });
+
+    it('pages through every task exactly once with the cursor', async () => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await as(carol).task.list({ limit: 3, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((t) => t.title));
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual([...titles].reverse());
+    });
+
+    it('filters by status, also across pages', async () => {
+      const completed = await as(carol).task.list({ status: 'completed' });
+      expect(completed.items.map((t) => t.title)).toEqual(['task 6', 'task 3', 'task 0']);
+      const firstActive = await as(carol).task.list({ status: 'active', limit: 2 });
+      expect(firstActive.items.map((t) => t.title)).toEqual(['task 5', 'task 4']);
+      const nextActive = await as(carol).task.list({ status: 'active', limit: 2, cursor: firstActive.nextCursor ?? '' });
+      expect(nextActive.items.map((t) => t.title)).toEqual(['task 2', 'task 1']);
+      expect(nextActive.nextCursor).toBeNull();
+    });
+
+    it("keeps a stable order when tasks share a timestamp, and someone else's cursor shows nothing of theirs", async () => {
+      const dave = await insertUser(database, 'dave');
+      const created = await Promise.all(Array.from({ length: 6 }, (_, i) => as(dave).task.create({ title: `same ${i}` })));
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<ReturnType<typeof as>['task']['list']>> = await as(dave).task.list({
+          limit: 4,
+          ...(cursor ? { cursor } : {}),
+        });
+        seen.push(...page.items.map((t) => t.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect([...seen].sort()).toEqual(created.map((t) => t.id).sort());
+      expect(new Set(seen).size).toBe(6);
+    });
+
+    it.each([
+      ['a limit of 0', { limit: 0 }],
+      ['a limit over 100', { limit: 101 }],
+      ['an unknown status', { status: 'done' }],
+      ['a garbage cursor', { cursor: 'not-a-cursor' }],
+      ['a forged cursor', { cursor: Buffer.from('["yesterday","x"]').toString('base64url') }],
+      ['an unknown key', { owner: 'x' }],
+    ])('refuses %s with BAD_REQUEST', async (_, input) => {
+      // @ts-expect-error -- deliberately wrong input
+      expect(await errorCode(as(carol).task.list(input))).toBe('BAD_REQUEST');
+    });
+  });
+});
