@@ -11,9 +11,7 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Public base URL of this server; it is also the JWT `iss` and `aud`. */
     BETTER_AUTH_URL: optional(z.url({ protocol: /^https?$/ })),
-    BETTER_AUTH_SECRET: optional(
-      z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters'),
-    ),
+    BETTER_AUTH_SECRET: optional(z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters')),
     /** Extra origins (comma separated) allowed to make cookie requests to /api/auth. */
     TRUSTED_ORIGINS: optional(z.string()),
     DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),

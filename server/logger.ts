@@ -11,7 +11,18 @@ export function createLogger(level: string): Logger {
     level,
     base: undefined,
     redact: {
-      paths: ['authorization', 'cookie', 'password', 'token', 'secret', '*.authorization', '*.cookie', '*.password', '*.token', '*.secret'],
+      paths: [
+        'authorization',
+        'cookie',
+        'password',
+        'token',
+        'secret',
+        '*.authorization',
+        '*.cookie',
+        '*.password',
+        '*.token',
+        '*.secret',
+      ],
       censor: '[redacted]',
     },
   });

@@ -18,7 +18,13 @@ export const nameSchema = z
   .max(NAME_MAX, `Name must be at most ${NAME_MAX} characters`);
 
 export const signUpSchema = z.object({ name: nameSchema, email: emailSchema, password: passwordSchema });
-export const signInSchema = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password').max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`) });
+export const signInSchema = z.object({
+  email: emailSchema,
+  password: z
+    .string()
+    .min(1, 'Enter your password')
+    .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`),
+});
 
 export type SignUpValues = z.infer<typeof signUpSchema>;
 export type SignInValues = z.infer<typeof signInSchema>;

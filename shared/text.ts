@@ -17,5 +17,8 @@ export const userText = (label: string, { min, max }: { min: number; max: number
     .trim()
     .refine((s) => !s.includes('\u0000'), `${label} must not contain NUL characters`)
     .refine((s) => s.isWellFormed(), `${label} must be valid Unicode text`)
-    .refine((s) => codePointLength(s) >= min, min === 1 ? `${label} is required` : `${label} must be at least ${min} characters`)
+    .refine(
+      (s) => codePointLength(s) >= min,
+      min === 1 ? `${label} is required` : `${label} must be at least ${min} characters`,
+    )
     .refine((s) => codePointLength(s) <= max, `${label} must be at most ${max} characters`);

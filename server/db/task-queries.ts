@@ -88,7 +88,12 @@ export function createTaskQueries(db: Database) {
 
     list: (userId: string, status: TaskStatus, limit: number, cursor: TaskCursor | null) =>
       cursor
-        ? list[status].after.execute({ userId, limit, cursorCreatedAt: cursor.createdAt, cursorId: cursor.id })
+        ? list[status].after.execute({
+            userId,
+            limit,
+            cursorCreatedAt: cursor.createdAt,
+            cursorId: cursor.id,
+          })
         : list[status].first.execute({ userId, limit }),
 
     create: async (userId: string, title: string, description: string | null) => {

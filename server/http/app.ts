@@ -75,7 +75,10 @@ export function createApp(options: AppOptions) {
     maxBatchSize: TRPC_MAX_BATCH,
     onError({ error, path, req }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') {
-        log.error({ err: error.cause ?? error, path, requestId: req.headers['x-request-id'] }, 'procedure failed');
+        log.error(
+          { err: error.cause ?? error, path, requestId: req.headers['x-request-id'] },
+          'procedure failed',
+        );
       }
     },
   });

@@ -14,7 +14,8 @@ export function createProxyList(entries: string[]): BlockList {
   return list;
 }
 
-const unmap = (address: string) => (address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
+const unmap = (address: string) =>
+  address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 const isTrusted = (proxies: BlockList, address: string) =>
   proxies.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 

@@ -37,7 +37,10 @@ export async function createTestDatabase(backend: Backend): Promise<DatabaseHand
 }
 
 /** Inserts a user row directly (procedure tests do not need Better Auth) and returns the token user. */
-export async function insertUser(database: DatabaseHandle, name = 'user'): Promise<{ id: string; email: string }> {
+export async function insertUser(
+  database: DatabaseHandle,
+  name = 'user',
+): Promise<{ id: string; email: string }> {
   const id = randomUUID();
   const email = `${name}-${id.slice(0, 8)}@example.com`;
   await database.db.insert(user).values({ id, name, email, emailVerified: false });

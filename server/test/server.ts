@@ -67,7 +67,9 @@ export async function signUp(server: RunningServer, name = 'user'): Promise<Sign
 
 /** Exchanges the session cookie for a JWT at `/api/auth/token`. */
 export async function getToken(server: RunningServer, cookie: string): Promise<string> {
-  const response = await fetch(`${server.url}/api/auth/token`, { headers: { cookie, origin: server.baseURL } });
+  const response = await fetch(`${server.url}/api/auth/token`, {
+    headers: { cookie, origin: server.baseURL },
+  });
   if (!response.ok) throw new Error(`token failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
 }

@@ -32,7 +32,10 @@ export function createContextFactory(deps: { tasks: TaskQueries; verifyToken: Ve
     if (result.ok) return createInnerContext({ tasks: deps.tasks, user: result.user });
 
     // The cause is for operators; the client only ever hears "Authentication required".
-    deps.log.info({ event: 'token_rejected', cause: result.failure, requestId: req.headers['x-request-id'] }, 'token rejected');
+    deps.log.info(
+      { event: 'token_rejected', cause: result.failure, requestId: req.headers['x-request-id'] },
+      'token rejected',
+    );
     return {
       ...createInnerContext({ tasks: deps.tasks, user: null }),
       authUnavailable: result.failure === 'keys-unavailable',

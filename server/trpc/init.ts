@@ -54,7 +54,10 @@ export const publicProcedure = t.procedure;
 export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
   if (!ctx.user) {
     if (ctx.authUnavailable) {
-      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Authentication is temporarily unavailable' });
+      throw new TRPCError({
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'Authentication is temporarily unavailable',
+      });
     }
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
   }

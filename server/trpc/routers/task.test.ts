@@ -26,7 +26,8 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
   let tasks: TaskQueries;
   let ann: { id: string; email: string };
   let bob: { id: string; email: string };
-  const as = (user: { id: string; email: string } | null) => createCaller(createInnerContext({ tasks, user }));
+  const as = (user: { id: string; email: string } | null) =>
+    createCaller(createInnerContext({ tasks, user }));
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
@@ -42,7 +43,13 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
     it('stores a trimmed title, null description, version 1 and ISO dates', async () => {
       const input: inferProcedureInput<AppRouter['task']['create']> = { title: '  Buy milk  ' };
       const task = await as(ann).task.create(input);
-      expect(task).toMatchObject({ userId: ann.id, title: 'Buy milk', description: null, completed: false, version: 1 });
+      expect(task).toMatchObject({
+        userId: ann.id,
+        title: 'Buy milk',
+        description: null,
+        completed: false,
+        version: 1,
+      });
       expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(new Date(task.createdAt).toISOString()).toBe(task.createdAt);
       expect(task.updatedAt).toBe(task.createdAt);
@@ -57,7 +64,9 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       const emoji = '🙂'.repeat(500);
       expect((await as(ann).task.create({ title: emoji })).title).toBe(emoji);
       expect(await errorCode(as(ann).task.create({ title: 'x'.repeat(501) }))).toBe('BAD_REQUEST');
-      expect(await errorCode(as(ann).task.create({ title: 'd', description: 'x'.repeat(5001) }))).toBe('BAD_REQUEST');
+      expect(await errorCode(as(ann).task.create({ title: 'd', description: 'x'.repeat(5001) }))).toBe(
+        'BAD_REQUEST',
+      );
     });
 
     it.each([
@@ -77,9 +86,9 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
     });
 
     it('refuses a user that no longer exists (still-valid token) with UNAUTHORIZED', async () => {
-      expect(await errorCode(as({ id: 'deleted-user', email: 'gone@example.com' }).task.create({ title: 'x' }))).toBe(
-        'UNAUTHORIZED',
-      );
+      expect(
+        await errorCode(as({ id: 'deleted-user', email: 'gone@example.com' }).task.create({ title: 'x' })),
+      ).toBe('UNAUTHORIZED');
     });
   });
 
@@ -111,7 +120,9 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
     it('is FORBIDDEN for another user, NOT_FOUND for a missing id, BAD_REQUEST for a non-UUID', async () => {
       const created = await as(ann).task.create({ title: 'private' });
       expect(await errorCode(as(bob).task.get({ id: created.id }))).toBe('FORBIDDEN');
-      expect(await errorCode(as(ann).task.get({ id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+      expect(await errorCode(as(ann).task.get({ id: '00000000-0000-4000-8000-000000000000' }))).toBe(
+        'NOT_FOUND',
+      );
       expect(await errorCode(as(ann).task.get({ id: "1' or '1'='1" }))).toBe('BAD_REQUEST');
     });
   });
@@ -130,25 +141,33 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
     it('is CONFLICT on a stale version and writes nothing', async () => {
       const created = await as(ann).task.create({ title: 'v1' });
       await as(ann).task.update({ id: created.id, title: 'v2', version: 1 });
-      expect(await errorCode(as(ann).task.update({ id: created.id, title: 'lost', version: 1 }))).toBe('CONFLICT');
+      expect(await errorCode(as(ann).task.update({ id: created.id, title: 'lost', version: 1 }))).toBe(
+        'CONFLICT',
+      );
       expect(await as(ann).task.get({ id: created.id })).toMatchObject({ title: 'v2', version: 2 });
     });
 
     it("is FORBIDDEN on another user's task and leaves the row unchanged", async () => {
       const created = await as(ann).task.create({ title: 'ann owns this' });
-      expect(await errorCode(as(bob).task.update({ id: created.id, title: 'bob was here' }))).toBe('FORBIDDEN');
-      expect(await errorCode(as(bob).task.update({ id: created.id, title: 'x', version: 1 }))).toBe('FORBIDDEN');
+      expect(await errorCode(as(bob).task.update({ id: created.id, title: 'bob was here' }))).toBe(
+        'FORBIDDEN',
+      );
+      expect(await errorCode(as(bob).task.update({ id: created.id, title: 'x', version: 1 }))).toBe(
+        'FORBIDDEN',
+      );
       expect(await as(ann).task.get({ id: created.id })).toEqual(created);
     });
 
     it('is NOT_FOUND for a missing task and BAD_REQUEST with nothing to change or unknown keys', async () => {
       const created = await as(ann).task.create({ title: 't' });
-      expect(await errorCode(as(ann).task.update({ id: '00000000-0000-4000-8000-000000000000', title: 'x' }))).toBe(
-        'NOT_FOUND',
-      );
+      expect(
+        await errorCode(as(ann).task.update({ id: '00000000-0000-4000-8000-000000000000', title: 'x' })),
+      ).toBe('NOT_FOUND');
       expect(await errorCode(as(ann).task.update({ id: created.id }))).toBe('BAD_REQUEST');
       // @ts-expect-error -- userId is not an input: nobody can give a task away
-      expect(await errorCode(as(ann).task.update({ id: created.id, title: 'x', userId: bob.id }))).toBe('BAD_REQUEST');
+      expect(await errorCode(as(ann).task.update({ id: created.id, title: 'x', userId: bob.id }))).toBe(
+        'BAD_REQUEST',
+      );
       expect(await as(ann).task.get({ id: created.id })).toEqual(created);
     });
   });
@@ -166,7 +185,9 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       const created = await as(ann).task.create({ title: 'not yours' });
       expect(await errorCode(as(bob).task.toggle({ id: created.id }))).toBe('FORBIDDEN');
       expect(await as(ann).task.get({ id: created.id })).toEqual(created);
-      expect(await errorCode(as(ann).task.toggle({ id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+      expect(await errorCode(as(ann).task.toggle({ id: '00000000-0000-4000-8000-000000000000' }))).toBe(
+        'NOT_FOUND',
+      );
     });
   });
 
@@ -228,14 +249,20 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       expect(completed.items.map((t) => t.title)).toEqual(['task 6', 'task 3', 'task 0']);
       const firstActive = await as(carol).task.list({ status: 'active', limit: 2 });
       expect(firstActive.items.map((t) => t.title)).toEqual(['task 5', 'task 4']);
-      const nextActive = await as(carol).task.list({ status: 'active', limit: 2, cursor: firstActive.nextCursor ?? '' });
+      const nextActive = await as(carol).task.list({
+        status: 'active',
+        limit: 2,
+        cursor: firstActive.nextCursor ?? '',
+      });
       expect(nextActive.items.map((t) => t.title)).toEqual(['task 2', 'task 1']);
       expect(nextActive.nextCursor).toBeNull();
     });
 
     it("keeps a stable order when tasks share a timestamp, and someone else's cursor shows nothing of theirs", async () => {
       const dave = await insertUser(database, 'dave');
-      const created = await Promise.all(Array.from({ length: 6 }, (_, i) => as(dave).task.create({ title: `same ${i}` })));
+      const created = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => as(dave).task.create({ title: `same ${i}` })),
+      );
       const seen: string[] = [];
       let cursor: string | null = null;
       do {

@@ -1,11 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import {
-  createTaskInput,
-  listTasksInput,
-  taskIdInput,
-  updateTaskInput,
-} from '../../../shared/task';
+import { createTaskInput, listTasksInput, taskIdInput, updateTaskInput } from '../../../shared/task';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { protectedProcedure, router } from '../init';
 
@@ -84,13 +79,11 @@ export const taskRouter = router({
     }
   }),
 
-  update: protectedProcedure
-    .input(updateTaskInput)
-    .mutation(async ({ ctx, input }) => {
-      const { id, version, ...changes } = input;
-      const row = await ctx.tasks.update(ctx.user.id, id, changes, version);
-      return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, id)));
-    }),
+  update: protectedProcedure.input(updateTaskInput).mutation(async ({ ctx, input }) => {
+    const { id, version, ...changes } = input;
+    const row = await ctx.tasks.update(ctx.user.id, id, changes, version);
+    return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, id)));
+  }),
 
   toggle: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.toggle(ctx.user.id, input.id);

@@ -1,0 +1,17 @@
+import { jwtClient } from 'better-auth/client/plugins';
+import { createAuthClient } from 'better-auth/react';
+
+/** Better Auth's client for our origin; `fetchImpl` lets tests stand in for the network. */
+export function createAppAuthClient(baseURL: string, fetchImpl?: typeof fetch) {
+  return createAuthClient({
+    baseURL,
+    basePath: '/api/auth',
+    plugins: [jwtClient()],
+    fetchOptions: {
+      credentials: 'include',
+      ...(fetchImpl ? { customFetchImpl: fetchImpl } : {}),
+    },
+  });
+}
+
+export type AppAuthClient = ReturnType<typeof createAppAuthClient>;

@@ -1,0 +1,71 @@
+import { QueryClient } from '@tanstack/react-query';
+import { httpBatchLink, retryLink, TRPCClientError } from '@trpc/client';
+import { TRPC_MAX_BATCH, TRPC_PATH } from '../../../shared/api';
+import { createAppAuthClient } from './auth-client';
+import { createSession } from './session';
+import { trpc } from './trpc';
+
+/** Error codes that retrying cannot fix: the server answered and meant it. */
+const FINAL_CODES = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_MANY_REQUESTS']);
+
+export const errorCode = (error: unknown): string | undefined =>
+  error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
+
+/**
+ * Everything the app talks to the server with: the auth client, the in-memory session
+ * (token), the tRPC client and the query cache. Tests pass a fake `fetch`.
+ */
+export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) {
+  const fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const authClient = createAppAuthClient(opts.baseURL, opts.fetch);
+
+  const session = createSession({
+    async fetchToken() {
+      const { data, error } = await authClient.token();
+      if (data?.token) return data.token;
+      if (error && (error.status === 401 || error.status === 403)) return null;
+      throw new Error(error?.message || 'Could not reach the server');
+    },
+  });
+
+  const queryClient = new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        retry: (failures, error) => !FINAL_CODES.has(errorCode(error) ?? '') && failures < 2,
+      },
+      mutations: { retry: false },
+    },
+  });
+
+  /** The token each operation was sent with, so a refusal invalidates exactly that one. */
+  const sentWith = new WeakMap<object, string | null>();
+
+  const trpcClient = trpc.createClient({
+    links: [
+      // A token can expire between being read and being checked (clock skew, a sleeping
+      // laptop): on UNAUTHORIZED, renew once and try again before giving up.
+      retryLink({
+        retry({ error, attempts, op }) {
+          if (attempts > 1 || errorCode(error) !== 'UNAUTHORIZED') return false;
+          session.invalidate(sentWith.get(op.context) ?? undefined);
+          return true;
+        },
+      }),
+      httpBatchLink({
+        url: `${opts.baseURL}${TRPC_PATH}`,
+        maxItems: TRPC_MAX_BATCH,
+        fetch: fetchImpl,
+        async headers({ opList }) {
+          const token = await session.getToken().catch(() => null);
+          for (const op of opList) sentWith.set(op.context, token);
+          return token ? { authorization: `Bearer ${token}` } : {};
+        },
+      }),
+    ],
+  });
+
+  return { authClient, session, queryClient, trpcClient };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,214 @@
+/**
+ * The API as another TypeScript service sees it: the real server on a free port, accounts made
+ * through Better Auth, and every procedure called through the typed client.
+ */
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { testBackends } from '../test/databases';
+import { getToken, signUp, startTestServer, type TestServer } from '../test/server';
+import { createApiClient, type ApiClient, type AppRouter, type Task } from './api-client';
+
+/** The HTTP status and tRPC code a call failed with. */
+async function failure(call: Promise<unknown>): Promise<{ code: string; status: number }> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCClientError) {
+      const data = (error as TRPCClientError<AppRouter>).data;
+      return { code: data?.code ?? 'none', status: data?.httpStatus ?? 0 };
+    }
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(testBackends)('typed API client against the real server on %s', (backend) => {
+  let server: TestServer;
+  let ann: ApiClient;
+  let bob: ApiClient;
+  let annCookie: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    const annUser = await signUp(server, 'ann');
+    const bobUser = await signUp(server, 'bob');
+    annCookie = annUser.cookie;
+    const annToken = await getToken(server, annUser.cookie);
+    const bobToken = await getToken(server, bobUser.cookie);
+    ann = createApiClient({ baseUrl: server.url, getToken: () => annToken });
+    bob = createApiClient({ baseUrl: server.url, getToken: async () => bobToken });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('infers the outputs from the router', () => {
+    expectTypeOf<Task>().toEqualTypeOf<{
+      id: string;
+      userId: string;
+      title: string;
+      description: string | null;
+      completed: boolean;
+      version: number;
+      createdAt: string;
+      updatedAt: string;
+    }>();
+    expectTypeOf(ann.task.list.query).returns.resolves.toEqualTypeOf<{
+      items: Task[];
+      nextCursor: string | null;
+    }>();
+    expectTypeOf(ann.task.delete.mutate).returns.resolves.toEqualTypeOf<{ id: string }>();
+    expectTypeOf(ann.task.create.mutate).parameter(0).toHaveProperty('title').toEqualTypeOf<string>();
+  });
+
+  it('runs all six procedures for the owner', async () => {
+    const created = await ann.task.create.mutate({ title: 'Write report', description: 'Q3' });
+    expect(created).toMatchObject({ title: 'Write report', description: 'Q3', completed: false, version: 1 });
+    expect(typeof created.createdAt).toBe('string');
+
+    expect(await ann.task.get.query({ id: created.id })).toEqual(created);
+    const updated = await ann.task.update.mutate({ id: created.id, title: 'Write the report', version: 1 });
+    expect(updated).toMatchObject({ title: 'Write the report', version: 2 });
+    expect(await ann.task.toggle.mutate({ id: created.id })).toMatchObject({ completed: true, version: 3 });
+    const list = await ann.task.list.query({ status: 'completed' });
+    expect(list.items.map((t) => t.id)).toEqual([created.id]);
+    expect(await ann.task.delete.mutate({ id: created.id })).toEqual({ id: created.id });
+    expect(await failure(ann.task.get.query({ id: created.id }))).toEqual({ code: 'NOT_FOUND', status: 404 });
+  });
+
+  it("keeps users apart: FORBIDDEN (403) on another's task, which stays unchanged", async () => {
+    const mine = await ann.task.create.mutate({ title: 'Ann only' });
+    expect(await failure(bob.task.get.query({ id: mine.id }))).toEqual({ code: 'FORBIDDEN', status: 403 });
+    expect(await failure(bob.task.update.mutate({ id: mine.id, title: 'x' }))).toEqual({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
+    expect(await failure(bob.task.toggle.mutate({ id: mine.id }))).toEqual({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
+    expect(await failure(bob.task.delete.mutate({ id: mine.id }))).toEqual({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
+    expect((await bob.task.list.query()).items).toEqual([]);
+    expect(await ann.task.get.query({ id: mine.id })).toEqual(mine);
+  });
+
+  it('answers CONFLICT (409) to a stale version and BAD_REQUEST (400) with zod issues to bad input', async () => {
+    const task = await ann.task.create.mutate({ title: 'v1' });
+    await ann.task.update.mutate({ id: task.id, title: 'v2', version: 1 });
+    expect(await failure(ann.task.update.mutate({ id: task.id, title: 'v3', version: 1 }))).toEqual({
+      code: 'CONFLICT',
+      status: 409,
+    });
+    try {
+      await ann.task.create.mutate({ title: '' });
+      expect.unreachable();
+    } catch (error) {
+      const e = error as TRPCClientError<AppRouter>;
+      expect(e.data?.httpStatus).toBe(400);
+      expect(e.data?.zodError?.fieldErrors).toEqual({ title: ['Title is required'] });
+    }
+  });
+
+  it('ignores the session cookie: a cookie-only call is UNAUTHORIZED (401)', async () => {
+    const cookieOnly = createApiClient({
+      baseUrl: server.url,
+      getToken: () => null,
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, cookie: annCookie } }),
+    });
+    expect(await failure(cookieOnly.task.list.query())).toEqual({ code: 'UNAUTHORIZED', status: 401 });
+  });
+});
+
+describe('HTTP surface', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('pglite');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('reports health once migrations are applied', async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers 503 on /healthz when the database is gone', async () => {
+    const other = await startTestServer('pglite');
+    await other.database.close();
+    const response = await fetch(`${other.url}/healthz`);
+    expect(response.status).toBe(503);
+    await other.close();
+  });
+
+  it('publishes the JWKS with public RS256 keys only', async () => {
+    const response = await fetch(`${server.url}/api/auth/jwks`);
+    const { keys } = (await response.json()) as { keys: Record<string, string>[] };
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+      expect(key).not.toHaveProperty('d');
+    }
+  });
+
+  it('issues a trimmed JWT: sub, email, iss/aud = base URL, 15 minute lifetime', async () => {
+    const user = await signUp(server, 'claims');
+    const token = await getToken(server, user.cookie);
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(payload).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'sub']);
+    expect(payload).toMatchObject({
+      sub: user.id,
+      email: user.email,
+      iss: server.baseURL,
+      aud: server.baseURL,
+    });
+    expect(Number(payload.exp) - Number(payload.iat)).toBe(900);
+  });
+
+  it('sends no stack trace, SQL or credential in an error body, and no-store on API responses', async () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    const response = await fetch(
+      `${server.url}/api/trpc/task.get?input=${encodeURIComponent('{"id":"x"}')}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    const body = await response.text();
+    expect(response.status).toBe(401);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(body).not.toContain(token);
+    expect(body).not.toMatch(/stack|\.ts:|select |node_modules/i);
+  });
+
+  it('refuses an oversized tRPC body with 413 and an oversized batch with 400', async () => {
+    const user = await signUp(server, 'limits');
+    const token = await getToken(server, user.cookie);
+    const big = await fetch(`${server.url}/api/trpc/task.create`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    const calls = Array.from({ length: 21 }, () => 'task.list').join(',');
+    const batch = await fetch(`${server.url}/api/trpc/${calls}?batch=1&input={}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(batch.status).toBe(400);
+  });
+
+  it('refuses an oversized auth body with 413', async () => {
+    const response = await fetch(`${server.url}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.baseURL },
+      body: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+  });
+});
