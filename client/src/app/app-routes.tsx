@@ -1,0 +1,28 @@
+import { Route, Routes } from 'react-router';
+import { SignInPage } from '../features/auth/sign-in-page';
+import { SignUpPage } from '../features/auth/sign-up-page';
+import { TasksPage } from '../features/tasks/tasks-page';
+import { AppShell } from './app-shell';
+import { NotFoundPage } from './not-found-page';
+import { RequireAuth } from './require-auth';
+
+/** The app's URLs: `/` (tasks, `?filter=`), `/sign-in` (`?next=`), `/sign-up`. */
+export function AppRoutes() {
+  return (
+    <AppShell>
+      <Routes>
+        <Route
+          path="/"
+          element={
+            <RequireAuth>
+              <TasksPage />
+            </RequireAuth>
+          }
+        />
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="/sign-up" element={<SignUpPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </AppShell>
+  );
+}

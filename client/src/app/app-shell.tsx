@@ -1,0 +1,52 @@
+import { useState, type ReactNode } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useServices, useSession } from './services-context';
+
+/** Header (app name, who is signed in, sign-out) around every page. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const snapshot = useSession();
+  const { authClient, session, queryClient } = useServices();
+  const navigate = useNavigate();
+  const [signingOut, setSigningOut] = useState(false);
+
+  async function signOut() {
+    setSigningOut(true);
+    try {
+      await authClient.signOut();
+    } catch {
+      // Forget everything locally even if the server could not be told.
+    } finally {
+      session.clear();
+      queryClient.clear();
+      setSigningOut(false);
+      void navigate('/sign-in', { replace: true });
+    }
+  }
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          <img src="/favicon.svg" alt="" width="24" height="24" />
+          <span>Tasks</span>
+        </Link>
+        {snapshot.status === 'signed-in' && (
+          <div className="account">
+            <span className="account-email" title={snapshot.email}>
+              {snapshot.email}
+            </span>
+            <button type="button" className="button button-quiet" onClick={() => void signOut()} disabled={signingOut}>
+              {signingOut ? 'Signing out…' : 'Sign out'}
+            </button>
+          </div>
+        )}
+      </header>
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import type { ReactNode } from 'react';
+import { Navigate, useLocation } from 'react-router';
+import { useServices, useSession } from './services-context';
+import { signInPath } from './safe-next';
+
+export interface SignInState {
+  sessionEnded?: boolean;
+}
+
+/** Renders its children for a signed-in user; sends anyone else to sign-in and back afterwards. */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const snapshot = useSession();
+  const location = useLocation();
+  const { session } = useServices();
+
+  if (snapshot.status === 'loading') {
+    return (
+      <div className="page-status" role="status">
+        <span className="spinner" aria-hidden="true" /> Loading…
+      </div>
+    );
+  }
+  if (snapshot.status === 'unavailable') {
+    return (
+      <div className="page-status" role="alert">
+        <p>We can’t reach the server right now. Check your connection.</p>
+        <button type="button" className="button" onClick={() => void session.start().catch(() => undefined)}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (snapshot.status === 'signed-out') {
+    const state: SignInState = { sessionEnded: snapshot.ended };
+    return <Navigate to={signInPath(location.pathname + location.search)} replace state={state} />;
+  }
+  return children;
+}

@@ -1,0 +1,22 @@
+import { createContext, use, useSyncExternalStore, type ReactNode } from 'react';
+import type { Services } from '../lib/create-services';
+import type { SessionSnapshot } from '../lib/session';
+
+const ServicesContext = createContext<Services | null>(null);
+
+export function ServicesProvider({ services, children }: { services: Services; children: ReactNode }) {
+  return <ServicesContext value={services}>{children}</ServicesContext>;
+}
+
+/** The app's auth client, session and query cache (see `create-services.ts`). */
+export function useServices(): Services {
+  const services = use(ServicesContext);
+  if (!services) throw new Error('useServices must be used inside <ServicesProvider>');
+  return services;
+}
+
+/** The current session state; re-renders when it changes. */
+export function useSession(): SessionSnapshot {
+  const { session } = useServices();
+  return useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+}

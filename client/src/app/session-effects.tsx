@@ -1,0 +1,36 @@
+import { useEffect, useRef } from 'react';
+import { useServices, useSession } from './services-context';
+
+/**
+ * Starts the session on load, renews the token when the tab comes back, and empties the
+ * query cache whenever the signed-in user changes, so nobody sees a previous user's tasks.
+ */
+export function SessionEffects() {
+  const { session, queryClient } = useServices();
+  const snapshot = useSession();
+  const userId = snapshot.status === 'signed-in' ? snapshot.userId : null;
+  const previousUser = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (session.getSnapshot().status === 'loading') void session.start().catch(() => undefined);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') session.onFocus();
+    };
+    const onFocus = () => session.onFocus();
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('focus', onFocus);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', onFocus);
+    };
+  }, [session]);
+
+  useEffect(() => {
+    if (previousUser.current !== userId) {
+      if (previousUser.current !== null) queryClient.clear();
+      previousUser.current = userId;
+    }
+  }, [userId, queryClient]);
+
+  return null;
+}

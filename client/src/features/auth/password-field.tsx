@@ -1,0 +1,27 @@
+import { useState } from 'react';
+import { TextField, type TextFieldProps } from './text-field';
+
+/** A password input with a button that shows or hides what was typed. */
+export function PasswordField(props: Omit<TextFieldProps, 'type' | 'addon'>) {
+  const [revealed, setRevealed] = useState(false);
+  return (
+    <TextField
+      {...props}
+      type={revealed ? 'text' : 'password'}
+      spellCheck={false}
+      autoCapitalize="off"
+      addon={
+        <button
+          type="button"
+          className="button button-quiet reveal"
+          aria-pressed={revealed}
+          aria-controls={props.id}
+          onClick={() => setRevealed((r) => !r)}
+        >
+          {revealed ? 'Hide' : 'Show'}
+          <span className="visually-hidden"> password</span>
+        </button>
+      }
+    />
+  );
+}

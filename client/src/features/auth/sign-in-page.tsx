@@ -1,0 +1,66 @@
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { signInSchema } from '../../../../shared/auth';
+import type { SignInState } from '../../app/require-auth';
+import { safeNext } from '../../app/safe-next';
+import { useServices, useSession } from '../../app/services-context';
+import { useDocumentTitle } from '../../lib/use-document-title';
+import { AuthProblemMessage } from './auth-problem-message';
+import { describeAuthError } from './auth-errors';
+import { PasswordField } from './password-field';
+import { TextField } from './text-field';
+import { useAuthForm } from './use-auth-form';
+
+const FIELDS = ['email', 'password'] as const;
+
+export function SignInPage() {
+  useDocumentTitle('Sign in');
+  const { authClient, session } = useServices();
+  const snapshot = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const sessionEnded = (location.state as SignInState | null)?.sessionEnded === true;
+
+  const form = useAuthForm(signInSchema, FIELDS, async (values) => {
+    const { error } = await authClient.signIn.email({ email: values.email, password: values.password });
+    if (error) return describeAuthError(error, 'sign-in');
+    const token = await session.renew();
+    if (!token) return { message: 'Signed in, but the session could not be started. Please try again.' };
+    void navigate(next, { replace: true });
+    return null;
+  });
+
+  if (snapshot.status === 'signed-in' && !form.pending) return <Navigate to={next} replace />;
+
+  const signUpLink = next === '/' ? '/sign-up' : `/sign-up?${new URLSearchParams({ next }).toString()}`;
+
+  return (
+    <section className="card narrow auth" aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">Sign in</h1>
+      {sessionEnded && !form.problem && (
+        <p className="notice notice-info" role="status">
+          Your session has ended. Please sign in again to continue.
+        </p>
+      )}
+      <form noValidate onSubmit={(e) => void form.onSubmit(e)} aria-busy={form.pending}>
+        <AuthProblemMessage problem={form.problem} />
+        <TextField
+          {...form.register('email')}
+          label="Email"
+          type="email"
+          autoComplete="username"
+          inputMode="email"
+          autoFocus
+        />
+        <PasswordField {...form.register('password')} label="Password" autoComplete="current-password" />
+        <button type="submit" className="button button-primary wide" disabled={form.pending}>
+          {form.pending ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p className="switch">
+        New here? <Link to={signUpLink}>Create an account</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { PASSWORD_MAX, PASSWORD_MIN, signUpSchema } from '../../../../shared/auth';
+import { safeNext } from '../../app/safe-next';
+import { useServices, useSession } from '../../app/services-context';
+import { useDocumentTitle } from '../../lib/use-document-title';
+import { AuthProblemMessage } from './auth-problem-message';
+import { describeAuthError } from './auth-errors';
+import { PasswordField } from './password-field';
+import { TextField } from './text-field';
+import { useAuthForm } from './use-auth-form';
+
+const FIELDS = ['name', 'email', 'password'] as const;
+
+export function SignUpPage() {
+  useDocumentTitle('Create an account');
+  const { authClient, session } = useServices();
+  const snapshot = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+
+  const form = useAuthForm(signUpSchema, FIELDS, async (values) => {
+    const { error } = await authClient.signUp.email(values);
+    if (error) return describeAuthError(error, 'sign-up');
+    const token = await session.renew();
+    if (!token) {
+      return { message: 'Your account was created. Please sign in.', suggest: 'sign-in' as const };
+    }
+    void navigate(next, { replace: true });
+    return null;
+  });
+
+  if (snapshot.status === 'signed-in' && !form.pending) return <Navigate to={next} replace />;
+
+  const signInLink = next === '/' ? '/sign-in' : `/sign-in?${new URLSearchParams({ next }).toString()}`;
+
+  return (
+    <section className="card narrow auth" aria-labelledby="sign-up-title">
+      <h1 id="sign-up-title">Create an account</h1>
+      <form noValidate onSubmit={(e) => void form.onSubmit(e)} aria-busy={form.pending}>
+        <AuthProblemMessage problem={form.problem} />
+        <TextField {...form.register('name')} label="Name" autoComplete="name" autoFocus />
+        <TextField {...form.register('email')} label="Email" type="email" autoComplete="email" inputMode="email" />
+        <PasswordField
+          {...form.register('password')}
+          label="Password"
+          autoComplete="new-password"
+          hint={`${PASSWORD_MIN} to ${PASSWORD_MAX} characters. A few unrelated words make a strong one.`}
+        />
+        <button type="submit" className="button button-primary wide" disabled={form.pending}>
+          {form.pending ? 'Creating account…' : 'Create account'}
+        </button>
+      </form>
+      <p className="switch">
+        Already have an account? <Link to={signInLink}>Sign in</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { taskDescription, taskTitle, TASK_TITLE_MAX } from '../../../../shared/task';
+import type { TaskEdit } from './use-task-actions';
+
+/** Title (Enter adds) and an optional description; focus stays here for the next task. */
+export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<boolean> }) {
+  const id = useId();
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [showDescription, setShowDescription] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const titleRef = useRef<HTMLInputElement>(null);
+
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    const parsedTitle = taskTitle.safeParse(title);
+    const parsedDescription = taskDescription.safeParse(description);
+    if (!parsedTitle.success || !parsedDescription.success) {
+      setError(
+        parsedTitle.error?.issues[0]?.message ?? parsedDescription.error?.issues[0]?.message ?? 'Check the task',
+      );
+      titleRef.current?.focus();
+      return;
+    }
+    setError(null);
+    const sent = { title, description };
+    // Clear at once (the task shows optimistically); put the text back if the server refuses.
+    setTitle('');
+    setDescription('');
+    titleRef.current?.focus();
+    const ok = await onAdd({ title: parsedTitle.data, description: parsedDescription.data });
+    if (!ok) {
+      setTitle((current) => current || sent.title);
+      setDescription((current) => current || sent.description);
+      if (sent.description) setShowDescription(true);
+    }
+  }
+
+  function onDescriptionKey(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void submit();
+  }
+
+  return (
+    <form className="new-task" onSubmit={(e) => void submit(e)} noValidate>
+      <label htmlFor={`${id}-title`} className="visually-hidden">
+        New task
+      </label>
+      <div className="new-task-row">
+        <input
+          id={`${id}-title`}
+          ref={titleRef}
+          className="new-task-title"
+          placeholder="What needs to be done?"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          maxLength={TASK_TITLE_MAX * 2}
+          autoComplete="off"
+          autoFocus
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+        />
+        <button type="submit" className="button button-primary">
+          Add
+        </button>
+      </div>
+      {error && (
+        <p id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {showDescription ? (
+        <div className="field">
+          <label htmlFor={`${id}-description`}>Description (optional)</label>
+          <textarea
+            id={`${id}-description`}
+            value={description}
+            rows={3}
+            onChange={(e) => setDescription(e.target.value)}
+            onKeyDown={onDescriptionKey}
+            aria-describedby={`${id}-description-hint`}
+          />
+          <p id={`${id}-description-hint`} className="field-hint">
+            Press Ctrl+Enter to add the task.
+          </p>
+        </div>
+      ) : (
+        <button type="button" className="button button-link" onClick={() => setShowDescription(true)}>
+          Add a description
+        </button>
+      )}
+    </form>
+  );
+}

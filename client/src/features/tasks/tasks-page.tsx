@@ -1,0 +1,163 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { taskStatuses, type TaskStatus } from '../../../../shared/task';
+import { trpc, type Task } from '../../lib/trpc';
+import { useDocumentTitle } from '../../lib/use-document-title';
+import { NewTaskForm } from './new-task-form';
+import { NoticeList } from './notice-list';
+import { useNotices } from './notices';
+import { classify } from './task-errors';
+import { TaskFilters } from './task-filters';
+import { TaskItem } from './task-item';
+import { isPendingTask, useTaskActions } from './use-task-actions';
+import { useTaskCounts } from './use-task-counts';
+
+export const PAGE_SIZE = 50;
+
+const EMPTY: Record<TaskStatus, string> = {
+  all: 'No tasks yet. Add your first one above.',
+  active: 'Nothing left to do. Enjoy!',
+  completed: 'No completed tasks yet.',
+};
+
+const parseFilter = (value: string | null): TaskStatus =>
+  taskStatuses.find((s) => s === value) ?? 'all';
+
+export function TasksPage() {
+  const [params] = useSearchParams();
+  const filter = parseFilter(params.get('filter'));
+  useDocumentTitle(filter === 'all' ? 'Your tasks' : `${filter === 'active' ? 'Active' : 'Completed'} tasks`);
+
+  const notices = useNotices();
+  const [announcement, setAnnouncement] = useState('');
+  const announce = useCallback((text: string) => setAnnouncement(text), []);
+  const actions = useTaskActions(notices, announce);
+  const counts = useTaskCounts();
+  const [confirmingClear, setConfirmingClear] = useState(false);
+  const [clearing, setClearing] = useState(false);
+
+  const list = trpc.task.list.useInfiniteQuery(
+    { status: filter, limit: PAGE_SIZE },
+    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+  );
+  const tasks: Task[] = list.data?.pages.flatMap((page) => page.items) ?? [];
+
+  // After a delete, focus goes to the neighbouring task (or the new-task field if none is left).
+  const listRef = useRef<HTMLUListElement>(null);
+  const focusAfterDelete = useRef<number | null>(null);
+  useEffect(() => {
+    const index = focusAfterDelete.current;
+    if (index === null) return;
+    focusAfterDelete.current = null;
+    const toggles = listRef.current?.querySelectorAll<HTMLInputElement>('[data-task-control="toggle"]') ?? [];
+    const target = toggles[Math.min(index, toggles.length - 1)];
+    if (target) target.focus();
+    else document.querySelector<HTMLInputElement>('.new-task-title')?.focus();
+  });
+
+  function onDelete(task: Task) {
+    focusAfterDelete.current = tasks.findIndex((t) => t.id === task.id);
+    void actions.remove(task);
+  }
+
+  async function clearCompleted() {
+    setConfirmingClear(false);
+    setClearing(true);
+    try {
+      await actions.clearCompleted();
+    } finally {
+      setClearing(false);
+    }
+  }
+
+  return (
+    <section className="tasks" aria-labelledby="tasks-title">
+      <h1 id="tasks-title" className="tasks-heading">
+        Your tasks
+      </h1>
+      <NewTaskForm onAdd={actions.create} />
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
+      <NoticeList notices={notices.notices} onDismiss={notices.dismiss} />
+      <div className="card task-panel">
+        <TaskFilters current={filter} counts={counts} />
+        {list.isPending ? (
+          <div className="list-status" role="status">
+            <span className="spinner" aria-hidden="true" /> Loading your tasks…
+          </div>
+        ) : list.isError && !list.data ? (
+          <div className="list-status" role="alert">
+            <p>
+              {classify(list.error) === 'unreachable'
+                ? 'We couldn’t reach the server to load your tasks.'
+                : 'Your tasks couldn’t be loaded.'}
+            </p>
+            <button type="button" className="button" onClick={() => void list.refetch()}>
+              Try again
+            </button>
+          </div>
+        ) : tasks.length === 0 ? (
+          <p className="list-status empty">{EMPTY[filter]}</p>
+        ) : (
+          <ul className="task-list" ref={listRef} aria-label={`${filter === 'all' ? 'All' : filter === 'active' ? 'Active' : 'Completed'} tasks`}>
+            {tasks.map((task) => (
+              <TaskItem
+                key={task.id}
+                task={task}
+                pending={isPendingTask(task) || actions.busy.has(task.id)}
+                onToggle={(t, completed) => void actions.setCompleted(t, completed)}
+                onEdit={actions.edit}
+                onDelete={onDelete}
+              />
+            ))}
+          </ul>
+        )}
+        {list.hasNextPage && (
+          <div className="load-more">
+            <button
+              type="button"
+              className="button"
+              onClick={() => void list.fetchNextPage()}
+              disabled={list.isFetchingNextPage}
+            >
+              {list.isFetchingNextPage ? 'Loading more…' : 'Load more tasks'}
+            </button>
+          </div>
+        )}
+        {list.isError && list.data && (
+          <p className="list-status" role="alert">
+            Couldn’t load more tasks. <button type="button" className="button button-link" onClick={() => void list.fetchNextPage()}>Try again</button>
+          </p>
+        )}
+        <footer className="task-footer">
+          <span>
+            {counts.active !== null &&
+              `${counts.active} ${counts.activeNumber === 1 ? 'task' : 'tasks'} left`}
+          </span>
+          {counts.completedNumber > 0 &&
+            (confirmingClear ? (
+              <span className="confirm" role="group" aria-label="Confirm clearing completed tasks">
+                <span>Delete all completed tasks?</span>
+                <button type="button" className="button button-danger" onClick={() => void clearCompleted()} autoFocus>
+                  Delete
+                </button>
+                <button type="button" className="button" onClick={() => setConfirmingClear(false)}>
+                  Cancel
+                </button>
+              </span>
+            ) : (
+              <button
+                type="button"
+                className="button button-quiet"
+                onClick={() => setConfirmingClear(true)}
+                disabled={clearing}
+              >
+                {clearing ? 'Clearing…' : `Clear completed (${counts.completed})`}
+              </button>
+            ))}
+        </footer>
+      </div>
+    </section>
+  );
+}

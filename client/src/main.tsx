@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter } from 'react-router';
+import { AppProviders } from './app/app-providers';
+import { AppRoutes } from './app/app-routes';
+import { createServices } from './lib/create-services';
+import './app/app.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('#root is missing from index.html');
+
+const services = createServices({ baseURL: window.location.origin });
+
+createRoot(root).render(
+  <StrictMode>
+    <AppProviders services={services}>
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
+    </AppProviders>
+  </StrictMode>,
+);
