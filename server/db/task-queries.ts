@@ -15,10 +15,6 @@ const taskColumns = {
   updatedAt: task.updatedAt,
 };
 
-const p = sql.placeholder;
-/** Ownership is part of every statement, never a check made after a fetch. */
-const ownedTask = and(eq(task.id, p('id')), eq(task.userId, p('userId')));
-
 export interface TaskCursor {
   createdAt: string;
   id: string;
@@ -30,99 +26,105 @@ export interface TaskChanges {
   completed?: boolean | undefined;
 }
 
+/** The role row-level security applies to (drizzle/0001_row_level_security.sql). */
+export const APP_ROLE = 'tasks_app';
+
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+const listConditions = (userId: string, status: TaskStatus, cursor: TaskCursor | null) => {
+  const conditions: SQL[] = [eq(task.userId, userId)];
+  if (status !== 'all') conditions.push(eq(task.completed, status === 'completed'));
+  if (cursor) {
+    conditions.push(
+      sql`(${task.createdAt}, ${task.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
+    );
+  }
+  return and(...conditions);
+};
+
 /**
- * Every statement the task procedures run, prepared once per database (building a drizzle
- * query on each call is ~1.75x slower). Each returns `undefined`/`[]` when the row does not
- * exist *or belongs to someone else*; `findOwner` tells those apart afterwards.
+ * Every statement the task procedures run. Each one carries the owner in its WHERE and runs
+ * in a transaction as {@link APP_ROLE} with `app.user_id` set, so PostgreSQL's row-level
+ * security hides other users' rows even from a statement that forgot the filter.
+ * Each returns `undefined`/`[]` when the row does not exist *or belongs to someone else*;
+ * `findOwner` tells those apart afterwards.
  */
 export function createTaskQueries(db: Database) {
-  const get = db.select(taskColumns).from(task).where(ownedTask).prepare('task_get');
+  /** Runs `fn` as the restricted role, on behalf of `userId`, in one transaction. */
+  const asUser = <T>(userId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> =>
+    db.transaction(async (tx) => {
+      await tx.execute(
+        sql`select set_config('role', ${APP_ROLE}, true), set_config('app.user_id', ${userId}, true)`,
+      );
+      return fn(tx);
+    });
 
+  /** The one cross-user read: who owns a task (and its version), to tell 403 from 404 from 409. */
   const owner = db
     .select({ userId: task.userId, version: task.version })
     .from(task)
-    .where(eq(task.id, p('id')))
+    .where(eq(task.id, sql.placeholder('id')))
     .prepare('task_owner');
 
-  const insert = db
-    .insert(task)
-    .values({ userId: p('userId'), title: p('title'), description: p('description') })
-    .returning(taskColumns)
-    .prepare('task_insert');
-
-  const toggle = db
-    .update(task)
-    .set({ completed: sql`not ${task.completed}`, version: sql`${task.version} + 1`, updatedAt: sql`now()` })
-    .where(ownedTask)
-    .returning(taskColumns)
-    .prepare('task_toggle');
-
-  const remove = db.delete(task).where(ownedTask).returning({ id: task.id }).prepare('task_delete');
-
-  const listStatement = (status: TaskStatus, afterCursor: boolean) => {
-    const conditions: SQL[] = [eq(task.userId, p('userId'))];
-    if (status !== 'all') conditions.push(eq(task.completed, status === 'completed'));
-    if (afterCursor) {
-      conditions.push(
-        sql`(${task.createdAt}, ${task.id}) < (${p('cursorCreatedAt')}::timestamptz, ${p('cursorId')}::uuid)`,
-      );
-    }
-    return db
-      .select(taskColumns)
-      .from(task)
-      .where(and(...conditions))
-      .orderBy(desc(task.createdAt), desc(task.id))
-      .limit(p('limit'))
-      .prepare(`task_list_${status}_${afterCursor ? 'after' : 'first'}`);
-  };
-  const list = {
-    all: { first: listStatement('all', false), after: listStatement('all', true) },
-    active: { first: listStatement('active', false), after: listStatement('active', true) },
-    completed: { first: listStatement('completed', false), after: listStatement('completed', true) },
-  } satisfies Record<TaskStatus, unknown>;
+  const ownedTask = (userId: string, id: string) => and(eq(task.id, id), eq(task.userId, userId));
 
   return {
-    get: async (userId: string, id: string) => (await get.execute({ id, userId }))[0],
+    asUser,
+
+    get: (userId: string, id: string) =>
+      asUser(userId, async (tx) => (await tx.select(taskColumns).from(task).where(ownedTask(userId, id)))[0]),
 
     findOwner: async (id: string) => (await owner.execute({ id }))[0],
 
     list: (userId: string, status: TaskStatus, limit: number, cursor: TaskCursor | null) =>
-      cursor
-        ? list[status].after.execute({
-            userId,
-            limit,
-            cursorCreatedAt: cursor.createdAt,
-            cursorId: cursor.id,
-          })
-        : list[status].first.execute({ userId, limit }),
+      asUser(userId, (tx) =>
+        tx
+          .select(taskColumns)
+          .from(task)
+          .where(listConditions(userId, status, cursor))
+          .orderBy(desc(task.createdAt), desc(task.id))
+          .limit(limit),
+      ),
 
-    create: async (userId: string, title: string, description: string | null) => {
-      const [row] = await insert.execute({ userId, title, description });
-      if (!row) throw new Error('insert returned no row');
-      return row;
-    },
+    create: (userId: string, title: string, description: string | null) =>
+      asUser(userId, async (tx) => {
+        const [row] = await tx.insert(task).values({ userId, title, description }).returning(taskColumns);
+        if (!row) throw new Error('insert returned no row');
+        return row;
+      }),
 
     /** Applies `changes` if the caller owns the task and, when given, `version` is current. */
-    update: async (userId: string, id: string, changes: TaskChanges, version: number | undefined) => {
-      const [row] = await db
-        .update(task)
-        .set({ ...changes, version: sql`${task.version} + 1`, updatedAt: sql`now()` })
-        .where(
-          and(
-            eq(task.id, id),
-            eq(task.userId, userId),
-            version === undefined ? undefined : eq(task.version, version),
-          ),
-        )
-        .returning(taskColumns);
-      return row;
-    },
+    update: (userId: string, id: string, changes: TaskChanges, version: number | undefined) =>
+      asUser(userId, async (tx) => {
+        const [row] = await tx
+          .update(task)
+          .set({ ...changes, version: sql`${task.version} + 1`, updatedAt: sql`now()` })
+          .where(and(ownedTask(userId, id), version === undefined ? undefined : eq(task.version, version)))
+          .returning(taskColumns);
+        return row;
+      }),
 
-    toggle: async (userId: string, id: string) => (await toggle.execute({ id, userId }))[0],
+    toggle: (userId: string, id: string) =>
+      asUser(userId, async (tx) => {
+        const [row] = await tx
+          .update(task)
+          .set({
+            completed: sql`not ${task.completed}`,
+            version: sql`${task.version} + 1`,
+            updatedAt: sql`now()`,
+          })
+          .where(ownedTask(userId, id))
+          .returning(taskColumns);
+        return row;
+      }),
 
-    remove: async (userId: string, id: string) => (await remove.execute({ id, userId }))[0],
+    remove: (userId: string, id: string) =>
+      asUser(userId, async (tx) => {
+        const [row] = await tx.delete(task).where(ownedTask(userId, id)).returning({ id: task.id });
+        return row;
+      }),
   };
 }
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>;
-export type TaskRecord = Awaited<ReturnType<TaskQueries['get']>> & {};
+export type TaskRecord = NonNullable<Awaited<ReturnType<TaskQueries['get']>>>;

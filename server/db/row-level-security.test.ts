@@ -1,0 +1,75 @@
+/**
+ * Defense in depth: statements that deliberately *omit* the owner filter still cannot see or
+ * change another user's tasks, because they run as the RLS-restricted role.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, insertUser, testBackends } from '../test/databases';
+import type { DatabaseHandle } from './client';
+import { APP_ROLE, createTaskQueries, type TaskQueries } from './task-queries';
+import { task } from './task-schema';
+
+describe.each(testBackends)('row-level security on task (%s)', (backend) => {
+  let database: DatabaseHandle;
+  let tasks: TaskQueries;
+  let ann: { id: string };
+  let bob: { id: string };
+  let bobTaskId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    tasks = createTaskQueries(database.db);
+    ann = await insertUser(database, 'ann');
+    bob = await insertUser(database, 'bob');
+    await tasks.create(ann.id, 'ann 1', null);
+    await tasks.create(ann.id, 'ann 2', null);
+    bobTaskId = (await tasks.create(bob.id, 'bob secret', 'do not read')).id;
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('runs task statements as the restricted role', async () => {
+    const rows = await tasks.asUser(ann.id, (tx) =>
+      tx
+        .select({ role: sql<string>`current_user` })
+        .from(task)
+        .limit(1),
+    );
+    expect(rows).toEqual([{ role: APP_ROLE }]);
+  });
+
+  it('a select without an owner filter returns only my tasks', async () => {
+    const rows = await tasks.asUser(ann.id, (tx) => tx.select({ title: task.title }).from(task));
+    expect(rows.map((r) => r.title).sort()).toEqual(['ann 1', 'ann 2']);
+    const byId = await tasks.asUser(ann.id, (tx) => tx.select().from(task).where(eq(task.id, bobTaskId)));
+    expect(byId).toEqual([]);
+  });
+
+  it('an update or delete without an owner filter cannot touch a foreign row', async () => {
+    const updated = await tasks.asUser(ann.id, (tx) =>
+      tx.update(task).set({ title: 'pwned' }).where(eq(task.id, bobTaskId)).returning(),
+    );
+    const deleted = await tasks.asUser(ann.id, (tx) =>
+      tx.delete(task).where(eq(task.id, bobTaskId)).returning(),
+    );
+    expect(updated).toEqual([]);
+    expect(deleted).toEqual([]);
+    expect(await tasks.get(bob.id, bobTaskId)).toMatchObject({ title: 'bob secret', version: 1 });
+  });
+
+  it('an insert for another user is refused by the policy', async () => {
+    await expect(
+      tasks.asUser(ann.id, (tx) => tx.insert(task).values({ userId: bob.id, title: 'planted' })),
+    ).rejects.toThrow();
+    expect((await tasks.list(bob.id, 'all', 10, null)).map((t) => t.title)).toEqual(['bob secret']);
+  });
+
+  it('the role alone, with no user set, sees nothing', async () => {
+    const rows = await database.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', ${APP_ROLE}, true)`);
+      return tx.select().from(task);
+    });
+    expect(rows).toEqual([]);
+  });
+});
