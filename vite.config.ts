@@ -31,6 +31,31 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'client',
+          root: '.',
+          include: ['client/**/*.test.tsx', 'client/**/*.test.ts'],
+          environment: 'jsdom',
+          setupFiles: ['client/src/test/setup.ts'],
+          testTimeout: 15_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          root: '.',
+          include: ['e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['e2e/support/global-setup.ts'],
+          // One browser and one server at a time: the files share the machine, not state.
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -13,20 +13,21 @@ export function TaskFilters({ current, counts }: { current: TaskStatus; counts: 
   return (
     <nav className="filters" aria-label="Filter tasks">
       <ul>
-        {FILTERS.map((filter) => (
-          <li key={filter.status}>
-            <Link to={filter.href} className="filter" aria-current={filter.status === current ? 'page' : undefined}>
-              {filter.label}
-              {counts[filter.status] !== null && (
-                <span className="count">
-                  <span className="visually-hidden">, </span>
-                  {counts[filter.status]}
-                  <span className="visually-hidden"> tasks</span>
-                </span>
-              )}
-            </Link>
-          </li>
-        ))}
+        {FILTERS.map((filter) => {
+          const count = counts[filter.status];
+          return (
+            <li key={filter.status}>
+              <Link
+                to={filter.href}
+                className="filter"
+                aria-current={filter.status === current ? 'page' : undefined}
+              >
+                {filter.label}
+                {count !== null && <span className="count"> {count}</span>}
+              </Link>
+            </li>
+          );
+        })}
       </ul>
     </nav>
   );

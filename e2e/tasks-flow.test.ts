@@ -1,0 +1,160 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestServer, type TestServer } from '../server/test/server';
+import { addTask, expectTitles, newPerson, signIn, signUp } from './support/app';
+import { launchBrowser, screenshot, watchPage } from './support/browser';
+import { E2E_CLIENT_DIR } from './support/paths';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }),
+    launchBrowser(),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+describe('a person manages their tasks in Chromium', () => {
+  test('sign up, add, edit, toggle, filter, reload, sign out, sign in; a second user sees nothing', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const page = await context.newPage();
+    const { errors } = watchPage(page);
+    const alice = newPerson('Alice');
+
+    // A signed-out visitor to / lands on sign-in.
+    await page.goto(`${server.baseURL}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'sign-in');
+
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    // The shared rules run before anything is sent.
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Name is required').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'sign-up-errors');
+
+    await signUp(page, server.baseURL, alice);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByText('No tasks yet').waitFor();
+    await screenshot(page, 'tasks-empty');
+
+    for (const title of ['Buy milk', 'Write report', 'Call <b>Bob</b>']) await addTask(page, title);
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write report', 'Buy milk']);
+    // Text, never markup.
+    expect(await page.locator('.task-title b').count()).toBe(0);
+
+    // Edit in place: Enter saves.
+    await page.getByRole('button', { name: 'Edit Write report' }).click();
+    const title = page.getByLabel('Title', { exact: true });
+    await title.fill('Write the quarterly report');
+    await page.getByLabel('Description', { exact: true }).fill('Numbers from finance first');
+    await title.press('Enter');
+    await page.getByText('Numbers from finance first').waitFor();
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report', 'Buy milk']);
+
+    // Escape cancels.
+    await page.getByRole('button', { name: 'Edit Buy milk' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Something else');
+    await page.getByLabel('Title', { exact: true }).press('Escape');
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report', 'Buy milk']);
+
+    await page.getByRole('checkbox', { name: 'Buy milk' }).check();
+    await expect.poll(() => page.getByRole('link', { name: 'Completed 1' }).count()).toBe(1);
+    await page.getByRole('link', { name: 'Active 2' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'tasks-list');
+
+    await page.getByRole('link', { name: /^Active/ }).click();
+    await page.waitForURL(/\?filter=active$/);
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report']);
+    await page.getByRole('link', { name: /^Completed/ }).click();
+    await page.waitForURL(/\?filter=completed$/);
+    await expectTitles(page, ['Buy milk']);
+    await page.goBack();
+    await page.waitForURL(/\?filter=active$/);
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report']);
+
+    // Reload keeps the page, the filter and the data (the token is fetched again from the cookie).
+    await page.reload();
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report']);
+    expect(page.url()).toMatch(/\?filter=active$/);
+    await page.getByRole('link', { name: /^All/ }).click();
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report', 'Buy milk']);
+    expect(await page.getByRole('checkbox', { name: 'Buy milk' }).isChecked()).toBe(true);
+    await expect.poll(() => page.getByText('Numbers from finance first').count()).toBe(1);
+
+    // Nothing about the token is kept in Web Storage.
+    const storage = await page.evaluate(() => [localStorage.length, sessionStorage.length]);
+    expect(storage).toEqual([0, 0]);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.locator('.task-title').count()).toBe(0);
+
+    // Wrong password is explained; the right one works.
+    await page.getByLabel('Email').fill(alice.email);
+    await page.getByLabel('Password', { exact: true }).fill('wrong password!');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByText('That email and password don’t match an account.').waitFor();
+    await screenshot(page, 'sign-in-wrong-password');
+    await signIn(page, alice);
+    // Back where the back button was heading: the Active filter.
+    await page.waitForURL(/\/\?filter=active$/);
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report']);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+    // A taken email is explained on sign-up.
+    await page.goto(`${server.baseURL}/sign-up`);
+    await page.getByLabel('Name').fill('Mallory');
+    await page.getByLabel('Email').fill(alice.email);
+    await page.getByLabel('Password', { exact: true }).fill('another long password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('An account with this email already exists.').waitFor();
+
+    // Second user on the same browser sees none of Alice's tasks.
+    const bob = newPerson('Bob');
+    await signUp(page, server.baseURL, bob);
+    await page.getByText('No tasks yet').waitFor();
+    expect(await page.locator('.task-title').count()).toBe(0);
+    await addTask(page, 'Bob’s own task');
+    await expectTitles(page, ['Bob’s own task']);
+    expect(await page.getByText('Buy milk').count()).toBe(0);
+
+    // Only the refusals this test provoked (signed-out token check, wrong password, taken email).
+    expect(errors.filter((e) => !/status of (401|422)/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  test('phone-sized screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
+    const page = await context.newPage();
+    await signUp(page, server.baseURL, newPerson('Phone'));
+    await addTask(page, 'A fairly long task title that has to wrap on a narrow phone screen');
+    await addTask(page, 'Short');
+    expect(await seriousViolations(page)).toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    expect(overflow).toBe(false);
+    await screenshot(page, 'tasks-phone');
+    await context.close();
+  });
+});
