@@ -1,25 +1,24 @@
 import { z } from 'zod';
 
-/** Empty strings in the environment mean "not set", as in most `.env` files. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
-
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Public base URL of this server; it is also the JWT `iss` and `aud`. */
-    BETTER_AUTH_URL: optional(z.url({ protocol: /^https?$/ })),
-    BETTER_AUTH_SECRET: optional(z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters')),
+    BETTER_AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+    BETTER_AUTH_SECRET: z.string().min(32, 'BETTER_AUTH_SECRET must be at least 32 characters').optional(),
     /** Extra origins (comma separated) allowed to make cookie requests to /api/auth. */
-    TRUSTED_ORIGINS: optional(z.string()),
-    DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+    TRUSTED_ORIGINS: z.string().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** Where the embedded database (and the generated development secret) live. */
     DATA_DIR: z.string().min(1).default('.data'),
     /** Verify tokens against a remote Better Auth's JWKS instead of this server's own keys. */
-    AUTH_JWKS_URL: optional(z.url({ protocol: /^https?$/ })),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     JWT_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(900),
     JWT_ROTATION_DAYS: z.coerce.number().positive().max(3650).default(30),
     JWT_GRACE_DAYS: z.coerce.number().positive().max(365).default(2),
@@ -28,7 +27,7 @@ const envSchema = z
       .default('true')
       .transform((v) => v === 'true'),
     /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed. */
-    TRUSTED_PROXIES: optional(z.string()),
+    TRUSTED_PROXIES: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -56,7 +55,9 @@ export class EnvError extends Error {
 
 /** Parses the environment once; a missing or bad variable names itself in the error. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const result = envSchema.safeParse(source);
+  // An empty value means "not set", as in most `.env` files.
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(set);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);

@@ -1,8 +1,7 @@
 /** `npm start`: parse the environment, open and migrate the database, serve. */
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { resolveAuthSecret } from './auth/secret';
-import { openDatabase } from './db/client';
+import { openDatabaseFromEnv } from './db/open-from-env';
 import { EnvError, parseEnv } from './env';
 import { startServer } from './http/start-server';
 import { createLogger } from './logger';
@@ -10,11 +9,7 @@ import { createLogger } from './logger';
 async function main(): Promise<void> {
   const env = parseEnv();
   const log = createLogger(env.LOG_LEVEL);
-  const database = await openDatabase(
-    env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
-      : { kind: 'pglite', dataDir: join(env.DATA_DIR, 'pglite') },
-  );
+  const database = await openDatabaseFromEnv(env);
   await database.migrate();
   const secret = await resolveAuthSecret(env, log);
   const running = await startServer({

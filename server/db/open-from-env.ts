@@ -1,0 +1,12 @@
+import { join } from 'node:path';
+import type { Env } from '../env';
+import { openDatabase, type DatabaseHandle } from './client';
+
+/** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR. */
+export function openDatabaseFromEnv(env: Env): Promise<DatabaseHandle> {
+  return openDatabase(
+    env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      : { kind: 'pglite', dataDir: join(env.DATA_DIR, 'pglite') },
+  );
+}

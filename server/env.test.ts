@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, parseEnv } from './env';
+
+describe('parseEnv', () => {
+  it('needs nothing to run in development', () => {
+    expect(parseEnv({})).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATA_DIR: '.data',
+      JWT_TTL_SECONDS: 900,
+    });
+  });
+
+  it('treats empty values as unset, as .env files write them', () => {
+    expect(parseEnv({ PORT: '', DATABASE_URL: '', JWT_TTL_SECONDS: '' })).toMatchObject({
+      PORT: 3000,
+      JWT_TTL_SECONDS: 900,
+    });
+  });
+
+  it('stops production without a secret or public URL, naming both', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(EnvError);
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/BETTER_AUTH_SECRET[\s\S]*BETTER_AUTH_URL/);
+  });
+
+  it('refuses a short secret and names bad variables', () => {
+    expect(() => parseEnv({ BETTER_AUTH_SECRET: 'short' })).toThrow(/BETTER_AUTH_SECRET: .*at least 32/);
+    expect(() => parseEnv({ PORT: 'http' })).toThrow(/PORT/);
+    expect(() => parseEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/);
+    expect(() => parseEnv({ JWT_TTL_SECONDS: '86400' })).toThrow(/JWT_TTL_SECONDS/);
+  });
+
+  it('never echoes a secret in its error', () => {
+    const secret = 'too-short-secret';
+    try {
+      parseEnv({ BETTER_AUTH_SECRET: secret });
+    } catch (error) {
+      expect(String(error)).not.toContain(secret);
+    }
+  });
+});
