@@ -31,6 +31,7 @@ describe('parseEnv', () => {
   });
 
   it('never echoes a secret in its error', () => {
+    expect.assertions(1);
     const secret = 'too-short-secret';
     try {
       parseEnv({ BETTER_AUTH_SECRET: secret });
