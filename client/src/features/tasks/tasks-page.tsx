@@ -44,11 +44,12 @@ export function TasksPage() {
 
   // After a delete, focus goes to the neighbouring task (or the new-task field if none is left).
   const listRef = useRef<HTMLUListElement>(null);
-  const focusAfterDelete = useRef<number | null>(null);
+  const focusAfterDelete = useRef<{ id: string; index: number } | null>(null);
   useEffect(() => {
-    const index = focusAfterDelete.current;
-    if (index === null) return;
+    const deleted = focusAfterDelete.current;
+    if (!deleted || tasks.some((t) => t.id === deleted.id)) return;
     focusAfterDelete.current = null;
+    const { index } = deleted;
     const toggles = listRef.current?.querySelectorAll<HTMLInputElement>('[data-task-control="toggle"]') ?? [];
     const target = toggles[Math.min(index, toggles.length - 1)];
     if (target) target.focus();
@@ -56,7 +57,7 @@ export function TasksPage() {
   });
 
   function onDelete(task: Task) {
-    focusAfterDelete.current = tasks.findIndex((t) => t.id === task.id);
+    focusAfterDelete.current = { id: task.id, index: tasks.findIndex((t) => t.id === task.id) };
     void actions.remove(task);
   }
 
