@@ -27,13 +27,14 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
   let ann: ApiClient;
   let bob: ApiClient;
   let annCookie: string;
+  let annToken: string;
 
   beforeAll(async () => {
     server = await startTestServer(backend);
     const annUser = await signUp(server, 'ann');
     const bobUser = await signUp(server, 'bob');
     annCookie = annUser.cookie;
-    const annToken = await getToken(server, annUser.cookie);
+    annToken = await getToken(server, annUser.cookie);
     const bobToken = await getToken(server, bobUser.cookie);
     ann = createApiClient({ baseUrl: server.url, getToken: () => annToken });
     bob = createApiClient({ baseUrl: server.url, getToken: async () => bobToken });
@@ -93,6 +94,34 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
     });
     expect((await bob.task.list.query()).items).toEqual([]);
     expect(await ann.task.get.query({ id: mine.id })).toEqual(mine);
+  });
+
+  it('authorizes each call of a batch on its own', async () => {
+    const mine = await ann.task.create.mutate({ title: 'in a batch' });
+    const theirs = await bob.task.create.mutate({ title: 'bob, in a batch' });
+    let requests = 0;
+    const counting = createApiClient({
+      baseUrl: server.url,
+      getToken: () => annToken,
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+    });
+    const [own, foreign, renamed] = await Promise.allSettled([
+      counting.task.get.query({ id: mine.id }),
+      counting.task.get.query({ id: theirs.id }),
+      counting.task.update.mutate({ id: theirs.id, title: 'renamed by ann' }),
+    ]);
+    expect(requests).toBe(2); // one batch of queries, one of mutations
+    expect(own).toMatchObject({ status: 'fulfilled', value: { id: mine.id } });
+    expect(foreign.status === 'rejected' && (foreign.reason as TRPCClientError<AppRouter>).data?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(renamed.status === 'rejected' && (renamed.reason as TRPCClientError<AppRouter>).data?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect(await bob.task.get.query({ id: theirs.id })).toEqual(theirs);
   });
 
   it('answers CONFLICT (409) to a stale version and BAD_REQUEST (400) with zod issues to bad input', async () => {
