@@ -23,7 +23,9 @@ const focused = (page: Page) =>
     const el = document.activeElement as HTMLElement | null;
     if (!el) return '';
     const labelled = el.getAttribute('aria-labelledby');
-    const name = labelled ? document.getElementById(labelled)?.textContent : el.textContent || el.getAttribute('aria-label');
+    const name = labelled
+      ? document.getElementById(labelled)?.textContent
+      : el.getAttribute('aria-label') || el.textContent;
     return `${el.tagName.toLowerCase()}${el.getAttribute('type') ? `[${el.getAttribute('type')}]` : ''}: ${(name ?? '').trim()}`;
   });
 

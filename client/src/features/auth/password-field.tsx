@@ -14,12 +14,11 @@ export function PasswordField(props: Omit<TextFieldProps, 'type' | 'addon'>) {
         <button
           type="button"
           className="button button-quiet reveal"
-          aria-pressed={revealed}
+          aria-label={revealed ? 'Hide password' : 'Show password'}
           aria-controls={props.id}
           onClick={() => setRevealed((r) => !r)}
         >
           {revealed ? 'Hide' : 'Show'}
-          <span className="visually-hidden"> password</span>
         </button>
       }
     />

@@ -11,8 +11,13 @@ export function NoticeList({ notices, onDismiss }: { notices: Notice[]; onDismis
           role={notice.kind === 'error' ? 'alert' : 'status'}
         >
           <span className="notice-text">{notice.text}</span>
-          <button type="button" className="button button-quiet notice-dismiss" onClick={() => onDismiss(notice.id)}>
-            Dismiss<span className="visually-hidden"> message</span>
+          <button
+            type="button"
+            className="button button-quiet notice-dismiss"
+            onClick={() => onDismiss(notice.id)}
+            aria-label="Dismiss message"
+          >
+            Dismiss
           </button>
         </div>
       ))}

@@ -148,16 +148,24 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
         {notSaved && <span className="task-status">Saving…</span>}
       </div>
       <div className="task-actions">
-        <button type="button" ref={editButton} className="button button-quiet" onClick={startEditing} disabled={notSaved}>
-          Edit<span className="visually-hidden"> {task.title}</span>
+        <button
+          type="button"
+          ref={editButton}
+          className="button button-quiet"
+          onClick={startEditing}
+          disabled={notSaved}
+          aria-label={`Edit ${task.title}`}
+        >
+          Edit
         </button>
         <button
           type="button"
           className="button button-quiet button-danger"
           onClick={() => onDelete(task)}
           disabled={notSaved}
+          aria-label={`Delete ${task.title}`}
         >
-          Delete<span className="visually-hidden"> {task.title}</span>
+          Delete
         </button>
       </div>
     </li>

@@ -1,0 +1,75 @@
+import { screen, waitFor } from '@testing-library/react';
+import { describe, expect, test } from 'vitest';
+import { createFakeApi } from '../../test/fake-api';
+import { renderApp } from '../../test/render-app';
+
+const alice = { name: 'Alice', email: 'alice@example.com', password: 'correct horse battery' };
+
+describe('sign-in page', () => {
+  test('a signed-out visitor to / is sent to sign-in', async () => {
+    const api = createFakeApi();
+    renderApp(api, '/');
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/sign-in$/);
+  });
+
+  test('checks the fields with the shared rules before sending anything', async () => {
+    const api = createFakeApi();
+    const { user } = renderApp(api, '/sign-in');
+    await user.click(await screen.findByRole('button', { name: 'Sign in' }));
+    expect(screen.getByText('Enter a valid email address')).toBeInTheDocument();
+    expect(screen.getByText('Enter your password')).toBeInTheDocument();
+    expect(screen.getByLabelText('Email')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Email')).toHaveFocus();
+    // Fixing a field clears its message as you type.
+    await user.type(screen.getByLabelText('Email'), 'alice@example.com');
+    expect(screen.queryByText('Enter a valid email address')).not.toBeInTheDocument();
+  });
+
+  test('explains wrong credentials and too many attempts', async () => {
+    const api = createFakeApi();
+    api.addUser(alice);
+    const { user } = renderApp(api, '/sign-in');
+    await user.type(await screen.findByLabelText('Email'), alice.email);
+    await user.type(screen.getByLabelText('Password'), 'not the password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('That email and password don’t match an account.');
+
+    api.rateLimitAuth(true);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByText(/Too many attempts/)).toBeInTheDocument();
+  });
+
+  test('the password can be revealed and hidden again', async () => {
+    const api = createFakeApi();
+    const { user } = renderApp(api, '/sign-in');
+    const password = await screen.findByLabelText('Password');
+    expect(password).toHaveAttribute('type', 'password');
+    await user.click(screen.getByRole('button', { name: 'Show password' }));
+    expect(password).toHaveAttribute('type', 'text');
+    await user.click(screen.getByRole('button', { name: 'Hide password' }));
+    expect(password).toHaveAttribute('type', 'password');
+  });
+
+  test('says the session ended, then returns to the page the person was on', async () => {
+    const api = createFakeApi();
+    api.addUser(alice);
+    const { user } = renderApp(api, '/sign-in?next=%2F%3Ffilter%3Dcompleted', { sessionEnded: true });
+    expect(await screen.findByText(/Your session has ended/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText('Email'), alice.email);
+    await user.type(screen.getByLabelText('Password'), alice.password);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/?filter=completed'));
+    expect(await screen.findByText('No completed tasks yet.')).toBeInTheDocument();
+  });
+
+  test('never follows a `next` that leaves the site', async () => {
+    const api = createFakeApi();
+    api.addUser(alice);
+    const { user } = renderApp(api, '/sign-in?next=%2F%2Fevil.example%2F');
+    await user.type(await screen.findByLabelText('Email'), alice.email);
+    await user.type(screen.getByLabelText('Password'), alice.password);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/$/));
+  });
+});
