@@ -1,0 +1,226 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, test } from 'vitest';
+import { createFakeApi, type FakeApi, type FakeUser } from '../../test/fake-api';
+import { renderApp } from '../../test/render-app';
+import { PAGE_SIZE } from './tasks-page';
+
+function signedIn(): { api: FakeApi; me: FakeUser } {
+  const api = createFakeApi();
+  const me = api.addUser({ name: 'Me', email: 'me@example.com', password: 'correct horse battery' });
+  api.signInAs(me);
+  return { api, me };
+}
+
+const titles = () => [...document.querySelectorAll('.task-title')].map((el) => el.textContent);
+
+describe('task list', () => {
+  test('renders titles and descriptions as text, never as HTML', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, '<img src=x onerror="alert(1)">', { description: '<script>alert(2)</script>' });
+    const { container } = renderApp(api, '/');
+    expect(await screen.findByText('<img src=x onerror="alert(1)">')).toBeInTheDocument();
+    expect(screen.getByText('<script>alert(2)</script>')).toBeInTheDocument();
+    expect(container.querySelector('img[src="x"]')).toBeNull();
+    expect(container.querySelector('main script')).toBeNull();
+  });
+
+  test('adds with Enter, optimistically, and keeps focus in the field', async () => {
+    const { api } = signedIn();
+    const { user } = renderApp(api, '/');
+    const field = await screen.findByLabelText('New task');
+    await screen.findByText('No tasks yet. Add your first one above.');
+    const release = api.hold();
+    await user.type(field, 'Water the plants{Enter}');
+    // Shown before the server answers, marked as saving.
+    expect(await screen.findByText('Water the plants')).toBeInTheDocument();
+    expect(screen.getByText('Saving…')).toBeInTheDocument();
+    expect(field).toHaveValue('');
+    expect(field).toHaveFocus();
+    release();
+    await waitFor(() => expect(screen.queryByText('Saving…')).not.toBeInTheDocument());
+    expect(api.tasks.map((t) => t.title)).toEqual(['Water the plants']);
+    expect(screen.getByRole('link', { name: 'All 1' })).toBeInTheDocument();
+  });
+
+  test('adds a description, and refuses a blank title with the shared rule', async () => {
+    const { api } = signedIn();
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('button', { name: 'Add a description' }));
+    await user.type(screen.getByLabelText('Description (optional)'), 'from the corner shop');
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByRole('alert')).toHaveTextContent('Title is required');
+    await user.type(screen.getByLabelText('New task'), 'Milk{Enter}');
+    expect(await screen.findByText('from the corner shop')).toBeInTheDocument();
+    await waitFor(() => expect(api.tasks[0]?.description).toBe('from the corner shop'));
+  });
+
+  test('rolls back a refused toggle and says so; the message can be dismissed', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Pay rent');
+    const { user } = renderApp(api, '/');
+    const box = await screen.findByRole('checkbox', { name: 'Pay rent' });
+    api.refuse('task.update', 'INTERNAL_SERVER_ERROR');
+    await user.click(box);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Couldn’t update “Pay rent”. Your change was undone');
+    expect(screen.getByRole('checkbox', { name: 'Pay rent' })).not.toBeChecked();
+    expect(api.tasks[0]?.completed).toBe(false);
+    await user.click(within(alert).getByRole('button', { name: 'Dismiss message' }));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  test('rolls back a refused add and gives the text back', async () => {
+    const { api } = signedIn();
+    const { user } = renderApp(api, '/');
+    await screen.findByText('No tasks yet. Add your first one above.');
+    api.refuse('task.create', 'TOO_MANY_REQUESTS');
+    await user.type(screen.getByLabelText('New task'), 'Too fast{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Too many changes at once');
+    expect(screen.queryByText('Too fast', { selector: '.task-title' })).not.toBeInTheDocument();
+    expect(screen.getByLabelText('New task')).toHaveValue('Too fast');
+  });
+
+  test('edits in place: Enter saves, Escape cancels, focus returns to Edit', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Draft');
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('button', { name: 'Edit Draft' }));
+    const title = screen.getByLabelText('Title');
+    expect(title).toHaveFocus();
+    await user.clear(title);
+    await user.type(title, 'Final{Escape}');
+    expect(screen.getByText('Draft')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Edit Draft' })).toHaveFocus();
+
+    await user.keyboard('{Enter}');
+    await user.clear(screen.getByLabelText('Title'));
+    await user.type(screen.getByLabelText('Title'), 'Final{Enter}');
+    expect(await screen.findByText('Final')).toBeInTheDocument();
+    await waitFor(() => expect(api.tasks[0]?.title).toBe('Final'));
+    expect(screen.getByRole('button', { name: 'Edit Final' })).toHaveFocus();
+  });
+
+  test('a CONFLICT shows the latest version and says the edit was not saved', async () => {
+    const { api, me } = signedIn();
+    const task = api.addTask(me.id, 'Shared plan');
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('button', { name: 'Edit Shared plan' }));
+    // Meanwhile, another tab renames it.
+    Object.assign(task, { title: 'Plan B (other tab)', version: 2 });
+    await user.clear(screen.getByLabelText('Title'));
+    await user.type(screen.getByLabelText('Title'), 'My plan{Enter}');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      '“Shared plan” was changed somewhere else, so your edit wasn’t saved. The latest version is shown.',
+    );
+    expect(await screen.findByText('Plan B (other tab)')).toBeInTheDocument();
+    expect(screen.queryByText('My plan')).not.toBeInTheDocument();
+  });
+
+  test('deleting a task already deleted elsewhere is explained, and focus moves on', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Older');
+    const gone = api.addTask(me.id, 'Newer');
+    const { user } = renderApp(api, '/');
+    await screen.findByText('Newer');
+    api.tasks.splice(api.tasks.indexOf(gone), 1);
+    await user.click(screen.getByRole('button', { name: 'Delete Newer' }));
+    expect(await screen.findByText('“Newer” had already been deleted somewhere else.')).toBeInTheDocument();
+    expect(screen.queryByText('Newer', { selector: '.task-title' })).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole('checkbox', { name: 'Older' })).toHaveFocus());
+  });
+
+  test('a toggle on a task that is gone removes it and explains why', async () => {
+    const { api, me } = signedIn();
+    const task = api.addTask(me.id, 'Vanishing');
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('checkbox', { name: 'Vanishing' }));
+    await waitFor(() => expect(task.completed).toBe(true));
+    // It now belongs to someone else (as if this list were stale from another account).
+    task.userId = 'someone-else';
+    await user.click(screen.getByRole('checkbox', { name: 'Vanishing' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('belongs to another account');
+    expect(screen.queryByRole('checkbox', { name: 'Vanishing' })).not.toBeInTheDocument();
+  });
+
+  test('filters live in the URL and counts follow changes', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'One');
+    api.addTask(me.id, 'Two', { completed: true });
+    api.addTask(me.id, 'Three');
+    const { user } = renderApp(api, '/?filter=active');
+    await screen.findByText('Three');
+    expect(titles()).toEqual(['Three', 'One']);
+    expect(screen.getByRole('link', { name: 'Active 2' })).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('link', { name: 'All 3' })).toBeInTheDocument();
+    await user.click(screen.getByRole('checkbox', { name: 'One' }));
+    // Completed tasks leave the Active view at once.
+    await waitFor(() => expect(titles()).toEqual(['Three']));
+    expect(await screen.findByRole('link', { name: 'Completed 2' })).toBeInTheDocument();
+    await user.click(screen.getByRole('link', { name: 'Completed 2' }));
+    expect(screen.getByTestId('location')).toHaveTextContent('/?filter=completed');
+    await waitFor(() => expect(titles()).toEqual(['Two', 'One']));
+  });
+
+  test('clear completed deletes every completed task after confirmation', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Keep');
+    api.addTask(me.id, 'Done 1', { completed: true });
+    api.addTask(me.id, 'Done 2', { completed: true });
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('button', { name: 'Clear completed (2)' }));
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(titles()).toEqual(['Keep']));
+    expect(api.tasks.map((t) => t.title)).toEqual(['Keep']);
+  });
+
+  test('loads more over the cursor', async () => {
+    const { api, me } = signedIn();
+    for (let i = 1; i <= PAGE_SIZE + 3; i++) api.addTask(me.id, `Task ${i}`);
+    const { user } = renderApp(api, '/');
+    await screen.findByText(`Task ${PAGE_SIZE + 3}`);
+    expect(titles()).toHaveLength(PAGE_SIZE);
+    await user.click(screen.getByRole('button', { name: 'Load more tasks' }));
+    await waitFor(() => expect(titles()).toHaveLength(PAGE_SIZE + 3));
+    expect(screen.queryByRole('button', { name: 'Load more tasks' })).not.toBeInTheDocument();
+  });
+
+  test('an expired token is renewed and the call retried, unseen', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Still here');
+    const { user } = renderApp(api, '/');
+    await screen.findByText('Still here');
+    api.expireTokens();
+    await user.type(screen.getByLabelText('New task'), 'After expiry{Enter}');
+    await waitFor(() => expect(api.tasks.map((t) => t.title)).toContain('After expiry'));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  test('when the session is gone, goes to sign-in saying so, and comes back after', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Mine');
+    const { user } = renderApp(api, '/?filter=active');
+    await screen.findByText('Mine');
+    api.expireTokens();
+    api.signInAs(null);
+    await user.click(screen.getByRole('checkbox', { name: 'Mine' }));
+    expect(await screen.findByText(/Your session has ended/)).toBeInTheDocument();
+    expect(screen.getByTestId('location')).toHaveTextContent('/sign-in?next=%2F%3Ffilter%3Dactive');
+    expect(screen.queryByText('Mine')).not.toBeInTheDocument();
+    await user.type(screen.getByLabelText('Email'), me.email);
+    await user.type(screen.getByLabelText('Password'), me.password);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/\?filter=active$/));
+    expect(await screen.findByText('Mine')).toBeInTheDocument();
+  });
+
+  test('sign-out forgets the token and the cached tasks', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Private');
+    const { user, services } = renderApp(api, '/');
+    await screen.findByText('Private');
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
+    expect(services.queryClient.getQueryCache().getAll()).toHaveLength(0);
+    expect(await services.session.getToken()).toBeNull();
+  });
+});
