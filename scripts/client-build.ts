@@ -30,11 +30,18 @@ export function clientBuildIsStale(): boolean {
   return SOURCES.some((source) => newestMtime(source) > built);
 }
 
-/** Runs `vite build` in a child process, so the build's NODE_ENV=production stays out of the server. */
-export function buildClient(): Promise<void> {
+/**
+ * Runs a production `vite build` in a child process: the build's NODE_ENV=production stays
+ * out of the server, and a caller's NODE_ENV=test (vitest) cannot make it a development build.
+ */
+export function buildClient(outDir = CLIENT_OUT_DIR): Promise<void> {
   const vite = join(root, 'node_modules/vite/bin/vite.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code})`))));
   });

@@ -1,14 +1,9 @@
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { buildClient } from '../../scripts/client-build';
 import { E2E_CLIENT_DIR, RESULTS_DIR } from './paths';
 
-/** Builds the production client once for every e2e file (about a second). */
+/** Builds the production client once for every e2e file (a second or two). */
 export default async function setup(): Promise<void> {
   await mkdir(RESULTS_DIR, { recursive: true });
-  await build({
-    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
-    logLevel: 'warn',
-    build: { outDir: E2E_CLIENT_DIR, emptyOutDir: true },
-  });
+  await buildClient(E2E_CLIENT_DIR);
 }

@@ -1,0 +1,73 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestServer, type TestServer } from '../server/test/server';
+import { addTask, newPerson, signUp } from './support/app';
+import { launchBrowser } from './support/browser';
+import { E2E_CLIENT_DIR, RESULTS_DIR } from './support/paths';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+describe('performance (recorded in test-results/metrics.json)', () => {
+  test('bundle size and time from navigation to an interactive task list', async () => {
+    const assets = join(E2E_CLIENT_DIR, 'assets');
+    let jsBytes = 0;
+    let jsGzip = 0;
+    for (const file of await readdir(assets)) {
+      if (!file.endsWith('.js')) continue;
+      const content = await readFile(join(assets, file));
+      jsBytes += content.length;
+      jsGzip += gzipSync(content, { level: 9 }).length;
+    }
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, server.baseURL, newPerson('Timer'));
+    for (const title of ['One', 'Two', 'Three', 'Four', 'Five']) await addTask(page, title);
+
+    // Each run is a full page load with a warm HTTP cache, as for someone who comes back.
+    const runs: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      await page.goto(`${server.baseURL}/`, { waitUntil: 'commit' });
+      await page.waitForFunction(() => document.querySelectorAll('.task-toggle:not([disabled])').length === 5, null, {
+        polling: 'raf',
+      });
+      runs.push(await page.evaluate(() => performance.now()));
+    }
+    // And once with an empty cache (first visit after sign-in).
+    const cold = await browser.newContext({ storageState: await context.storageState() });
+    const coldPage = await cold.newPage();
+    await coldPage.goto(`${server.baseURL}/`, { waitUntil: 'commit' });
+    await coldPage.waitForFunction(() => document.querySelectorAll('.task-toggle:not([disabled])').length === 5, null, {
+      polling: 'raf',
+    });
+    const coldMs = await coldPage.evaluate(() => performance.now());
+
+    const metrics = {
+      bundle: { jsBytes, jsGzipBytes: jsGzip },
+      navigationToInteractiveListMs: { warmMedian: Math.round(median(runs)), warmRuns: runs.map(Math.round), cold: Math.round(coldMs) },
+    };
+    await writeFile(join(RESULTS_DIR, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+    console.log(JSON.stringify(metrics));
+
+    // Generous ceilings: these catch regressions, the JSON has the numbers.
+    expect(jsGzip).toBeLessThan(200 * 1024);
+    expect(median(runs)).toBeLessThan(2_000);
+    await cold.close();
+    await context.close();
+  });
+});
