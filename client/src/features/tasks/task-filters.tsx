@@ -21,9 +21,8 @@ export function TaskFilters({ current, counts }: { current: TaskStatus; counts: 
                 to={filter.href}
                 className="filter"
                 aria-current={filter.status === current ? 'page' : undefined}
-                aria-label={count === null ? undefined : `${filter.label} ${count}`}
               >
-                {filter.label}
+                {count === null ? filter.label : `${filter.label} `}
                 {count !== null && <span className="count">{count}</span>}
               </Link>
             </li>

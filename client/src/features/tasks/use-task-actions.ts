@@ -41,7 +41,9 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     async <T>(id: string, optimistic: () => void, call: () => Promise<T>): Promise<T> => {
       inflight.current += 1;
       mark(id, true);
-      await queryClient.cancelQueries({ queryKey: taskListKey() });
+      // Cancelling reverts in-flight list fetches synchronously, so the optimistic edit that
+      // follows in the same tick is not overwritten, and a controlled checkbox never flickers back.
+      void queryClient.cancelQueries({ queryKey: taskListKey() });
       optimistic();
       try {
         return await call();
