@@ -9,7 +9,10 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }), launchBrowser()]);
+  [server, browser] = await Promise.all([
+    startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }),
+    launchBrowser(),
+  ]);
 });
 
 afterAll(async () => {

@@ -12,7 +12,10 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }), launchBrowser()]);
+  [server, browser] = await Promise.all([
+    startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }),
+    launchBrowser(),
+  ]);
 });
 
 afterAll(async () => {
@@ -43,23 +46,35 @@ describe('performance (recorded in test-results/metrics.json)', () => {
     const runs: number[] = [];
     for (let i = 0; i < 7; i++) {
       await page.goto(`${server.baseURL}/`, { waitUntil: 'commit' });
-      await page.waitForFunction(() => document.querySelectorAll('.task-toggle:not([disabled])').length === 5, null, {
-        polling: 'raf',
-      });
+      await page.waitForFunction(
+        () => document.querySelectorAll('.task-toggle:not([disabled])').length === 5,
+        null,
+        {
+          polling: 'raf',
+        },
+      );
       runs.push(await page.evaluate(() => performance.now()));
     }
     // And once with an empty cache (first visit after sign-in).
     const cold = await browser.newContext({ storageState: await context.storageState() });
     const coldPage = await cold.newPage();
     await coldPage.goto(`${server.baseURL}/`, { waitUntil: 'commit' });
-    await coldPage.waitForFunction(() => document.querySelectorAll('.task-toggle:not([disabled])').length === 5, null, {
-      polling: 'raf',
-    });
+    await coldPage.waitForFunction(
+      () => document.querySelectorAll('.task-toggle:not([disabled])').length === 5,
+      null,
+      {
+        polling: 'raf',
+      },
+    );
     const coldMs = await coldPage.evaluate(() => performance.now());
 
     const metrics = {
       bundle: { jsBytes, jsGzipBytes: jsGzip },
-      navigationToInteractiveListMs: { warmMedian: Math.round(median(runs)), warmRuns: runs.map(Math.round), cold: Math.round(coldMs) },
+      navigationToInteractiveListMs: {
+        warmMedian: Math.round(median(runs)),
+        warmRuns: runs.map(Math.round),
+        cold: Math.round(coldMs),
+      },
     };
     await writeFile(join(RESULTS_DIR, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
     console.log(JSON.stringify(metrics));

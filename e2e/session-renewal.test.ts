@@ -31,7 +31,8 @@ describe(`with ${TTL_SECONDS}-second tokens`, () => {
     page.on('response', (response) => {
       const url = response.url();
       if (url.includes('/api/auth/token') && response.status() === 200) tokenFetches += 1;
-      if (url.includes('/api/trpc/') && response.status() >= 400) refusals.push(`${response.status()} ${url}`);
+      if (url.includes('/api/trpc/') && response.status() >= 400)
+        refusals.push(`${response.status()} ${url}`);
     });
 
     const person = newPerson('Patient');

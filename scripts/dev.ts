@@ -16,11 +16,15 @@ const env = {
   TRUSTED_ORIGINS: [process.env.TRUSTED_ORIGINS, ...viteOrigins].filter(Boolean).join(','),
 };
 
-const api = spawn(process.execPath, ['--import', 'tsx', '--watch', '--watch-preserve-output', 'server/index.ts'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+const api = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--watch', '--watch-preserve-output', 'server/index.ts'],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 
 const vite = await createServer({
   configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),

@@ -11,7 +11,11 @@ export interface Person {
 
 export function newPerson(name: string): Person {
   counter += 1;
-  return { name, email: `${name.toLowerCase()}-${counter}-${Date.now()}@example.com`, password: 'correct horse battery staple' };
+  return {
+    name,
+    email: `${name.toLowerCase()}-${counter}-${Date.now()}@example.com`,
+    password: 'correct horse battery staple',
+  };
 }
 
 /** Signs up through the real form and waits for the task list. */

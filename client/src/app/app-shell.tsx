@@ -38,7 +38,12 @@ export function AppShell({ children }: { children: ReactNode }) {
             <span className="account-email" title={snapshot.email}>
               {snapshot.email}
             </span>
-            <button type="button" className="button button-quiet" onClick={() => void signOut()} disabled={signingOut}>
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() => void signOut()}
+              disabled={signingOut}
+            >
               {signingOut ? 'Signing out…' : 'Sign out'}
             </button>
           </div>

@@ -7,7 +7,14 @@ import { createSession } from './session';
 import { trpc } from './trpc';
 
 /** Error codes that retrying cannot fix: the server answered and meant it. */
-const FINAL_CODES = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_MANY_REQUESTS']);
+const FINAL_CODES = new Set([
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'TOO_MANY_REQUESTS',
+]);
 
 export const errorCode = (error: unknown): string | undefined =>
   error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;

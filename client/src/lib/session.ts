@@ -61,7 +61,8 @@ export function readClaims(token: string): { userId: string; email: string; life
 export function createSession(options: SessionOptions) {
   const now = options.now ?? (() => Date.now());
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-  const clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+  const clearTimer =
+    options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
 
   let snapshot: SessionSnapshot = { status: 'loading' };
   let held: HeldToken | null = null;
@@ -78,10 +79,13 @@ export function createSession(options: SessionOptions) {
 
   const schedule = (ms: number) => {
     if (timer !== null) clearTimer(timer);
-    timer = setTimer(() => {
-      timer = null;
-      void renew().catch(() => undefined);
-    }, Math.max(ms, 1_000));
+    timer = setTimer(
+      () => {
+        timer = null;
+        void renew().catch(() => undefined);
+      },
+      Math.max(ms, 1_000),
+    );
   };
 
   const cancelTimer = () => {
@@ -108,7 +112,8 @@ export function createSession(options: SessionOptions) {
   function end(ended: boolean) {
     held = null;
     cancelTimer();
-    if (snapshot.status !== 'signed-out' || snapshot.ended !== ended) publish({ status: 'signed-out', ended });
+    if (snapshot.status !== 'signed-out' || snapshot.ended !== ended)
+      publish({ status: 'signed-out', ended });
   }
 
   /** Fetches a fresh token now (one request at a time, however many callers ask). */

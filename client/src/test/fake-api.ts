@@ -4,7 +4,14 @@
  */
 import type { Task } from '../lib/trpc';
 
-type Code = 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'TOO_MANY_REQUESTS' | 'INTERNAL_SERVER_ERROR';
+type Code =
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'BAD_REQUEST'
+  | 'TOO_MANY_REQUESTS'
+  | 'INTERNAL_SERVER_ERROR';
 
 const HTTP_STATUS: Record<Code, number> = {
   BAD_REQUEST: 400,
@@ -83,7 +90,9 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
   }
 
   const sorted = (list: Task[]) =>
-    [...list].sort((a, b) => (a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt)));
+    [...list].sort((a, b) =>
+      a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
+    );
 
   function own(userId: string, id: string): Task {
     const task = tasks.find((t) => t.id === id);
@@ -108,7 +117,9 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
       case 'task.get':
         return own(userId, input.id as string);
       case 'task.create':
-        return addTask(userId, input.title as string, { description: (input.description as string | null) ?? null });
+        return addTask(userId, input.title as string, {
+          description: (input.description as string | null) ?? null,
+        });
       case 'task.update': {
         const task = own(userId, input.id as string);
         if (input.version !== undefined && input.version !== task.version) {
@@ -135,8 +146,7 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
   async function handleTrpc(url: URL, init: RequestInit | undefined, headers: Headers): Promise<Response> {
     if (gate) await gate;
     const paths = url.pathname.replace('/api/trpc/', '').split(',');
-    const raw =
-      init?.method === 'POST' ? (init.body as string) : (url.searchParams.get('input') ?? '{}');
+    const raw = init?.method === 'POST' ? (init.body as string) : (url.searchParams.get('input') ?? '{}');
     const inputs = JSON.parse(raw) as Record<string, Record<string, unknown>>;
     const token = headers.get('authorization')?.replace(/^Bearer /, '');
     const userId = token ? validTokens.get(token) : undefined;
@@ -148,8 +158,17 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
         if (!userId) throw new ProcedureError('UNAUTHORIZED', 'Authentication required');
         return { result: { data: call(path, inputs[String(i)] ?? {}, userId) } };
       } catch (error) {
-        const e = error instanceof ProcedureError ? error : new ProcedureError('INTERNAL_SERVER_ERROR', 'Internal server error');
-        return { error: { message: e.message, code: -32000, data: { code: e.code, httpStatus: HTTP_STATUS[e.code], path, zodError: null } } };
+        const e =
+          error instanceof ProcedureError
+            ? error
+            : new ProcedureError('INTERNAL_SERVER_ERROR', 'Internal server error');
+        return {
+          error: {
+            message: e.message,
+            code: -32000,
+            data: { code: e.code, httpStatus: HTTP_STATUS[e.code], path, zodError: null },
+          },
+        };
       }
     });
     const failed = results.some((r) => 'error' in r);
@@ -164,16 +183,29 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
       case '/api/auth/sign-in/email': {
         if (rateLimitAuth) return json(429, { message: 'Too many requests. Please try again later.' });
         const user = users.find((u) => u.email === body.email && u.password === body.password);
-        if (!user) return json(401, { code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' });
+        if (!user)
+          return json(401, { code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' });
         signedIn = user;
-        return json(200, { redirect: false, token: 'session', user: { id: user.id, email: user.email, name: user.name } });
+        return json(200, {
+          redirect: false,
+          token: 'session',
+          user: { id: user.id, email: user.email, name: user.name },
+        });
       }
       case '/api/auth/sign-up/email': {
         if (rateLimitAuth) return json(429, { message: 'Too many requests. Please try again later.' });
         if (users.some((u) => u.email === body.email)) {
-          return json(422, { code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL', message: 'User already exists. Use another email.' });
+          return json(422, {
+            code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL',
+            message: 'User already exists. Use another email.',
+          });
         }
-        const user = { id: `user-${users.length + 1}`, name: body.name ?? '', email: body.email ?? '', password: body.password ?? '' };
+        const user = {
+          id: `user-${users.length + 1}`,
+          name: body.name ?? '',
+          email: body.email ?? '',
+          password: body.password ?? '',
+        };
         users.push(user);
         signedIn = user;
         return json(200, { token: 'session', user: { id: user.id, email: user.email, name: user.name } });

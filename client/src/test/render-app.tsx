@@ -21,7 +21,15 @@ export function renderApp(api: FakeApi, path = '/', state?: unknown) {
   const user = userEvent.setup();
   const view = render(
     <AppProviders services={services}>
-      <MemoryRouter initialEntries={[{ pathname: path.split('?')[0] ?? '/', search: path.includes('?') ? `?${path.split('?')[1]}` : '', state }]}>
+      <MemoryRouter
+        initialEntries={[
+          {
+            pathname: path.split('?')[0] ?? '/',
+            search: path.includes('?') ? `?${path.split('?')[1]}` : '',
+            state,
+          },
+        ]}
+      >
         <AppRoutes />
         <LocationProbe />
       </MemoryRouter>

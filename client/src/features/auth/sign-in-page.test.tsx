@@ -33,7 +33,9 @@ describe('sign-in page', () => {
     await user.type(await screen.findByLabelText('Email'), alice.email);
     await user.type(screen.getByLabelText('Password'), 'not the password');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('That email and password don’t match an account.');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'That email and password don’t match an account.',
+    );
 
     api.rateLimitAuth(true);
     await user.click(screen.getByRole('button', { name: 'Sign in' }));

@@ -40,7 +40,13 @@ export function SignUpPage() {
       <form noValidate onSubmit={(e) => void form.onSubmit(e)} aria-busy={form.pending}>
         <AuthProblemMessage problem={form.problem} />
         <TextField {...form.register('name')} label="Name" autoComplete="name" autoFocus />
-        <TextField {...form.register('email')} label="Email" type="email" autoComplete="email" inputMode="email" />
+        <TextField
+          {...form.register('email')}
+          label="Email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+        />
         <PasswordField
           {...form.register('password')}
           label="Password"

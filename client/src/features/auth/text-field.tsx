@@ -22,7 +22,12 @@ export function TextField({ id, label, error, invalid, hint, addon, ...input }: 
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="field-row">
-        <input id={id} aria-invalid={error || invalid ? true : undefined} aria-describedby={describedBy} {...input} />
+        <input
+          id={id}
+          aria-invalid={error || invalid ? true : undefined}
+          aria-describedby={describedBy}
+          {...input}
+        />
         {addon}
       </div>
       {error && (

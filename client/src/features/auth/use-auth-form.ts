@@ -22,13 +22,19 @@ export function useAuthForm<S extends z.ZodType<Partial<Record<AuthField, string
 
   const pick = (v: Record<AuthField, string>) => Object.fromEntries(fields.map((f) => [f, v[f]]));
 
-  function validate(v: Record<AuthField, string>): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
+  function validate(
+    v: Record<AuthField, string>,
+  ): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
     const result = schema.safeParse(pick(v));
     if (result.success) return { ok: true, data: result.data };
     const found: FieldErrors = {};
     for (const issue of result.error.issues) {
       const key = issue.path[0];
-      if (typeof key === 'string' && (fields as readonly string[]).includes(key) && !found[key as AuthField]) {
+      if (
+        typeof key === 'string' &&
+        (fields as readonly string[]).includes(key) &&
+        !found[key as AuthField]
+      ) {
         found[key as AuthField] = issue.message;
       }
     }

@@ -17,7 +17,9 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
     const parsedDescription = taskDescription.safeParse(description);
     if (!parsedTitle.success || !parsedDescription.success) {
       setError(
-        parsedTitle.error?.issues[0]?.message ?? parsedDescription.error?.issues[0]?.message ?? 'Check the task',
+        parsedTitle.error?.issues[0]?.message ??
+          parsedDescription.error?.issues[0]?.message ??
+          'Check the task',
       );
       titleRef.current?.focus();
       return;

@@ -36,7 +36,9 @@ function insertSorted(pages: ListPage[], task: Task): ListPage[] {
   if (target === -1) {
     const lastPage = pages.at(-1);
     if (!lastPage || lastPage.nextCursor) return pages;
-    return pages.map((page, i) => (i === pages.length - 1 ? { ...page, items: [...page.items, task] } : page));
+    return pages.map((page, i) =>
+      i === pages.length - 1 ? { ...page, items: [...page.items, task] } : page,
+    );
   }
   return pages.map((page, i) => {
     if (i !== target) return page;

@@ -52,7 +52,11 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
     const parsedTitle = taskTitle.safeParse(title);
     const parsedDescription = taskDescription.safeParse(description);
     if (!parsedTitle.success || !parsedDescription.success) {
-      setError(parsedTitle.error?.issues[0]?.message ?? parsedDescription.error?.issues[0]?.message ?? 'Check the task');
+      setError(
+        parsedTitle.error?.issues[0]?.message ??
+          parsedDescription.error?.issues[0]?.message ??
+          'Check the task',
+      );
       titleInput.current?.focus();
       return;
     }
@@ -71,7 +75,10 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
     if (event.key === 'Escape') {
       event.preventDefault();
       stop(true);
-    } else if (event.key === 'Enter' && (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey)) {
+    } else if (
+      event.key === 'Enter' &&
+      (event.target instanceof HTMLInputElement || event.ctrlKey || event.metaKey)
+    ) {
       event.preventDefault();
       void save(true);
     }
@@ -117,7 +124,12 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
             <p id={`${id}-help`} className="field-hint">
               Enter saves, Escape cancels.
             </p>
-            <button type="button" className="button" onMouseDown={(e) => e.preventDefault()} onClick={() => stop(true)}>
+            <button
+              type="button"
+              className="button"
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => stop(true)}
+            >
               Cancel
             </button>
             <button type="button" className="button button-primary" onClick={() => void save(true)}>
@@ -130,7 +142,10 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
   }
 
   return (
-    <li className={`task${task.completed ? ' completed' : ''}${pending ? ' pending' : ''}`} aria-busy={pending || undefined}>
+    <li
+      className={`task${task.completed ? ' completed' : ''}${pending ? ' pending' : ''}`}
+      aria-busy={pending || undefined}
+    >
       <input
         type="checkbox"
         className="task-toggle"

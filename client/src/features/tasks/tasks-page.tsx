@@ -20,8 +20,7 @@ const EMPTY: Record<TaskStatus, string> = {
   completed: 'No completed tasks yet.',
 };
 
-const parseFilter = (value: string | null): TaskStatus =>
-  taskStatuses.find((s) => s === value) ?? 'all';
+const parseFilter = (value: string | null): TaskStatus => taskStatuses.find((s) => s === value) ?? 'all';
 
 export function TasksPage() {
   const [params] = useSearchParams();
@@ -101,7 +100,11 @@ export function TasksPage() {
         ) : tasks.length === 0 ? (
           <p className="list-status empty">{EMPTY[filter]}</p>
         ) : (
-          <ul className="task-list" ref={listRef} aria-label={`${filter === 'all' ? 'All' : filter === 'active' ? 'Active' : 'Completed'} tasks`}>
+          <ul
+            className="task-list"
+            ref={listRef}
+            aria-label={`${filter === 'all' ? 'All' : filter === 'active' ? 'Active' : 'Completed'} tasks`}
+          >
             {tasks.map((task) => (
               <TaskItem
                 key={task.id}
@@ -128,7 +131,10 @@ export function TasksPage() {
         )}
         {list.isError && list.data && (
           <p className="list-status" role="alert">
-            Couldn’t load more tasks. <button type="button" className="button button-link" onClick={() => void list.fetchNextPage()}>Try again</button>
+            Couldn’t load more tasks.{' '}
+            <button type="button" className="button button-link" onClick={() => void list.fetchNextPage()}>
+              Try again
+            </button>
           </p>
         )}
         <footer className="task-footer">
@@ -140,7 +146,12 @@ export function TasksPage() {
             (confirmingClear ? (
               <span className="confirm" role="group" aria-label="Confirm clearing completed tasks">
                 <span>Delete all completed tasks?</span>
-                <button type="button" className="button button-danger" onClick={() => void clearCompleted()} autoFocus>
+                <button
+                  type="button"
+                  className="button button-danger"
+                  onClick={() => void clearCompleted()}
+                  autoFocus
+                >
                   Delete
                 </button>
                 <button type="button" className="button" onClick={() => setConfirmingClear(false)}>

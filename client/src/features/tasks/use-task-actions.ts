@@ -65,13 +65,19 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         const latest = await utils.client.task.get.query({ id: task.id }).catch(() => null);
         if (latest) {
           writeTask(queryClient, latest);
-          notices.push('error', `${what} was changed somewhere else, so your edit wasn’t saved. The latest version is shown.`);
+          notices.push(
+            'error',
+            `${what} was changed somewhere else, so your edit wasn’t saved. The latest version is shown.`,
+          );
           return;
         }
       }
       if (refusal === 'not-found') {
         removeTask(queryClient, task.id);
-        notices.push('error', `${what} no longer exists: it was deleted somewhere else (another tab or device).`);
+        notices.push(
+          'error',
+          `${what} no longer exists: it was deleted somewhere else (another tab or device).`,
+        );
         return;
       }
       if (refusal === 'forbidden') {
@@ -81,7 +87,8 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       }
       undo();
       // UNAUTHORIZED after a renewal means the session is gone: the sign-in page explains.
-      if (refusal !== 'unauthorized') notices.push('error', refusalMessage(refusal, action, task.title, error));
+      if (refusal !== 'unauthorized')
+        notices.push('error', refusalMessage(refusal, action, task.title, error));
     },
     [notices, queryClient, utils],
   );

@@ -2,7 +2,10 @@ import { TASK_LIST_LIMIT_MAX, type TaskStatus } from '../../../../shared/task';
 import { trpc } from '../../lib/trpc';
 
 /** A count to display, e.g. "3" or "100+"; null while unknown. */
-export type TaskCounts = Record<TaskStatus, string | null> & { activeNumber: number; completedNumber: number };
+export type TaskCounts = Record<TaskStatus, string | null> & {
+  activeNumber: number;
+  completedNumber: number;
+};
 
 /**
  * Counts from one page of each status (the API has no count procedure): exact up to
