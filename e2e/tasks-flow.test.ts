@@ -146,7 +146,7 @@ describe('a person manages their tasks in Chromium', () => {
   });
 
   test('phone-sized screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true });
     const page = await context.newPage();
     await signUp(page, server.baseURL, newPerson('Phone'));
     await addTask(page, 'A fairly long task title that has to wrap on a narrow phone screen');
