@@ -74,4 +74,18 @@ describe('sign-in page', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/$/));
   });
+
+  test('an unreachable server at load is said so, with a retry, not taken for signed out', async () => {
+    const api = createFakeApi();
+    const me = api.addUser(alice);
+    api.signInAs(me);
+    let offline = true;
+    const flaky: typeof fetch = (input, init) =>
+      offline ? Promise.reject(new TypeError('Failed to fetch')) : api.fetch(input, init);
+    const { user } = renderApp({ ...api, fetch: flaky }, '/');
+    expect(await screen.findByText(/can’t reach the server/)).toBeInTheDocument();
+    offline = false;
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('No tasks yet. Add your first one above.')).toBeInTheDocument();
+  });
 });

@@ -100,6 +100,22 @@ describe('task list', () => {
     expect(screen.getByRole('button', { name: 'Edit Final' })).toHaveFocus();
   });
 
+  test('leaving the editor saves, like Enter', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Before');
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('button', { name: 'Edit Before' }));
+    await user.clear(screen.getByLabelText('Title'));
+    await user.type(screen.getByLabelText('Title'), 'After');
+    await user.click(screen.getByLabelText('Description'));
+    // Moving within the editor does not save yet.
+    expect(api.tasks[0]?.title).toBe('Before');
+    await user.type(screen.getByLabelText('Description'), 'details');
+    await user.click(screen.getByRole('heading', { name: 'Your tasks' }));
+    await waitFor(() => expect(api.tasks[0]).toMatchObject({ title: 'After', description: 'details' }));
+    expect(screen.getByText('After')).toBeInTheDocument();
+  });
+
   test('a CONFLICT shows the latest version and says the edit was not saved', async () => {
     const { api, me } = signedIn();
     const task = api.addTask(me.id, 'Shared plan');
