@@ -42,12 +42,33 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
   const fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const authClient = createAppAuthClient(opts.baseURL, opts.fetch);
 
+  async function fetchToken(): Promise<string | null> {
+    const { data, error } = await authClient.token();
+    if (data?.token) return data.token;
+    if (error && (error.status === 401 || error.status === 403)) return null;
+    throw new Error(error?.message || 'Could not reach the server');
+  }
+
   const session = createSession({
-    async fetchToken() {
-      const { data, error } = await authClient.token();
-      if (data?.token) return data.token;
-      if (error && (error.status === 401 || error.status === 403)) return null;
-      throw new Error(error?.message || 'Could not reach the server');
+    fetchToken,
+    // At page load a signed-out visitor is normal: `get-session` answers 200 with no session
+    // (where `/token` would log a 401 in the console), and when there is one, the JWT plugin
+    // sends the token in its `set-auth-jwt` header, so it still takes a single request.
+    async probeToken() {
+      let token: string | null = null;
+      const { data, error } = await authClient.getSession({
+        fetchOptions: {
+          onSuccess: (context) => {
+            token = context.response.headers.get('set-auth-jwt');
+          },
+        },
+      });
+      if (error) {
+        if (error.status === 401 || error.status === 403) return null;
+        throw new Error(error.message || 'Could not reach the server');
+      }
+      if (!data) return null;
+      return token ?? fetchToken();
     },
   });
 

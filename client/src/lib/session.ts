@@ -16,6 +16,8 @@ export type FetchToken = () => Promise<string | null>;
 
 export interface SessionOptions {
   fetchToken: FetchToken;
+  /** Finds out at page load whether there is a session (defaults to `fetchToken`). */
+  probeToken?: FetchToken;
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -117,12 +119,12 @@ export function createSession(options: SessionOptions) {
   }
 
   /** Fetches a fresh token now (one request at a time, however many callers ask). */
-  function renew(): Promise<string | null> {
+  function renew(fetchToken: FetchToken = options.fetchToken): Promise<string | null> {
     if (inflight) return inflight;
     const started = generation;
     const request = (async () => {
       try {
-        const token = await options.fetchToken();
+        const token = await fetchToken();
         if (started !== generation) return null;
         if (token) return accept(token);
         // No session: if we thought we had one, it has ended (expired, signed out elsewhere).
@@ -153,7 +155,7 @@ export function createSession(options: SessionOptions) {
     /** Finds out whether the browser has a session (page load, or retry after "unavailable"). */
     start(): Promise<string | null> {
       if (snapshot.status === 'unavailable') publish({ status: 'loading' });
-      return renew();
+      return renew(options.probeToken);
     },
 
     /** A token for the next request: the held one while fresh, otherwise a renewed one. */
@@ -163,7 +165,8 @@ export function createSession(options: SessionOptions) {
       return renew();
     },
 
-    renew,
+    /** Fetches a fresh token now (e.g. right after signing in). */
+    renew: (): Promise<string | null> => renew(),
 
     /** The API refused the token we sent: drop it so the next request fetches a new one. */
     invalidate(token?: string) {

@@ -178,6 +178,18 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
   async function handleAuth(url: URL, init: RequestInit | undefined): Promise<Response> {
     const body = init?.body ? (JSON.parse(init.body as string) as Record<string, string>) : {};
     switch (url.pathname) {
+      case '/api/auth/get-session':
+        if (!signedIn) return json(200, null);
+        return new Response(
+          JSON.stringify({
+            session: { userId: signedIn.id },
+            user: { id: signedIn.id, email: signedIn.email },
+          }),
+          {
+            status: 200,
+            headers: { 'content-type': 'application/json', 'set-auth-jwt': issueToken(signedIn) },
+          },
+        );
       case '/api/auth/token':
         return signedIn ? json(200, { token: issueToken(signedIn) }) : json(401, { message: 'Unauthorized' });
       case '/api/auth/sign-in/email': {
