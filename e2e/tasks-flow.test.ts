@@ -67,6 +67,7 @@ describe('a person manages their tasks in Chromium', () => {
     const title = page.getByLabel('Title', { exact: true });
     await title.fill('Write the quarterly report');
     await page.getByLabel('Description', { exact: true }).fill('Numbers from finance first');
+    await screenshot(page, 'task-editing');
     await title.press('Enter');
     await page.getByText('Numbers from finance first').waitFor();
     await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report', 'Buy milk']);
