@@ -161,4 +161,25 @@ describe('a person manages their tasks in Chromium', () => {
     await screenshot(page, 'tasks-phone');
     await context.close();
   });
+
+  test('signing out in one tab signs out the others at once', async () => {
+    const context = await browser.newContext();
+    const first = await context.newPage();
+    const person = newPerson('Tabs');
+    await signUp(first, server.baseURL, person);
+    await addTask(first, 'Visible in both tabs');
+    const second = await context.newPage();
+    await second.goto(`${server.baseURL}/?filter=active`);
+    await second.getByText('Visible in both tabs').waitFor();
+
+    await first.getByRole('button', { name: 'Sign out' }).click();
+    await second.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 5_000 });
+    expect(await second.getByText('Visible in both tabs').count()).toBe(0);
+
+    // Signing in again in one tab brings the other back to where it was.
+    await signIn(first, person);
+    await second.waitForURL(/\/\?filter=active$/, { timeout: 5_000 });
+    await second.getByText('Visible in both tabs').waitFor();
+    await context.close();
+  });
 });

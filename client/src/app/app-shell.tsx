@@ -5,7 +5,7 @@ import { useServices, useSession } from './services-context';
 /** Header (app name, who is signed in, sign-out) around every page. */
 export function AppShell({ children }: { children: ReactNode }) {
   const snapshot = useSession();
-  const { authClient, session, queryClient } = useServices();
+  const { authClient, session, queryClient, broadcast } = useServices();
   const navigate = useNavigate();
   const [signingOut, setSigningOut] = useState(false);
 
@@ -18,6 +18,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     } finally {
       session.clear();
       queryClient.clear();
+      broadcast('signed-out');
       setSigningOut(false);
       void navigate('/sign-in', { replace: true });
     }

@@ -6,6 +6,8 @@ import { createAppAuthClient } from './auth-client';
 import { createSession } from './session';
 import { trpc } from './trpc';
 
+const SESSION_CHANNEL = 'tasks-session';
+
 /** Error codes that retrying cannot fix: the server answered and meant it. */
 const FINAL_CODES = new Set([
   'BAD_REQUEST',
@@ -110,7 +112,31 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
     ],
   });
 
-  return { authClient, session, queryClient, trpcClient };
+  // Other tabs of the app hear about sign-in and sign-out at once, instead of at their next
+  // token renewal: signing out in one tab empties every tab.
+  const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(SESSION_CHANNEL);
+  channel?.addEventListener('message', (event: MessageEvent<unknown>) => {
+    if (event.data === 'signed-out') {
+      session.clear();
+      queryClient.clear();
+    } else if (event.data === 'signed-in') {
+      void session.renew().catch(() => undefined);
+    }
+  });
+
+  return {
+    authClient,
+    session,
+    queryClient,
+    trpcClient,
+    /** Tells the app's other tabs that this one signed in or out. */
+    broadcast: (event: 'signed-in' | 'signed-out') => channel?.postMessage(event),
+    /** Stops timers and the cross-tab channel (tests, hot reload). */
+    dispose() {
+      session.dispose();
+      channel?.close();
+    },
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -41,7 +41,7 @@ export function renderApp(api: FakeApi, path = '/', state?: unknown) {
 /** Stops timers and drops caches of every app rendered by the test. */
 export function cleanupApps(): void {
   for (const services of mounted.splice(0)) {
-    services.session.dispose();
+    services.dispose();
     services.queryClient.clear();
   }
 }

@@ -14,7 +14,7 @@ const FIELDS = ['email', 'password'] as const;
 
 export function SignInPage() {
   useDocumentTitle('Sign in');
-  const { authClient, session } = useServices();
+  const { authClient, session, broadcast } = useServices();
   const snapshot = useSession();
   const navigate = useNavigate();
   const location = useLocation();
@@ -27,6 +27,7 @@ export function SignInPage() {
     if (error) return describeAuthError(error, 'sign-in');
     const token = await session.renew();
     if (!token) return { message: 'Signed in, but the session could not be started. Please try again.' };
+    broadcast('signed-in');
     void navigate(next, { replace: true });
     return null;
   });

@@ -13,7 +13,7 @@ const FIELDS = ['name', 'email', 'password'] as const;
 
 export function SignUpPage() {
   useDocumentTitle('Create an account');
-  const { authClient, session } = useServices();
+  const { authClient, session, broadcast } = useServices();
   const snapshot = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -26,6 +26,7 @@ export function SignUpPage() {
     if (!token) {
       return { message: 'Your account was created. Please sign in.', suggest: 'sign-in' as const };
     }
+    broadcast('signed-in');
     void navigate(next, { replace: true });
     return null;
   });
