@@ -55,6 +55,7 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
           placeholder="What needs to be done?"
           value={title}
           onChange={(e) => setTitle(e.target.value)}
+          // A hard stop for pasted novels; below it, the shared rule explains the real limit.
           maxLength={TASK_TITLE_MAX * 2}
           autoComplete="off"
           autoFocus

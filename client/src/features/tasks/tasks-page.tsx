@@ -131,8 +131,12 @@ export function TasksPage() {
         )}
         {list.isError && list.data && (
           <p className="list-status" role="alert">
-            Couldn’t load more tasks.{' '}
-            <button type="button" className="button button-link" onClick={() => void list.fetchNextPage()}>
+            {list.isFetchNextPageError ? 'Couldn’t load more tasks.' : 'Couldn’t refresh your tasks.'}{' '}
+            <button
+              type="button"
+              className="button button-link"
+              onClick={() => void (list.isFetchNextPageError ? list.fetchNextPage() : list.refetch())}
+            >
               Try again
             </button>
           </p>
