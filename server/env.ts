@@ -28,6 +28,8 @@ const envSchema = z
       .transform((v) => v === 'true'),
     /** Comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed. */
     TRUSTED_PROXIES: z.string().optional(),
+    /** API requests processed at once; more get 503 + Retry-After rather than queueing without bound. */
+    MAX_IN_FLIGHT_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(256),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -116,6 +116,26 @@ export function createApp(options: AppOptions) {
     }
   }
 
+  // Load shedding: the database driver queues without limit when its pool is busy, so past this
+  // many API requests in flight a newcomer gets a quick 503 instead of an ever-longer wait.
+  let inFlight = 0;
+  function handleTrpc(req: IncomingMessage, res: ServerResponse): void {
+    if (inFlight >= env.MAX_IN_FLIGHT_REQUESTS) {
+      res.setHeader('Retry-After', '1');
+      log.warn({ event: 'load_shed', inFlight }, 'too many requests in flight');
+      return sendJson(res, 503, {
+        error: {
+          message: 'The server is busy; retry shortly',
+          code: -32603,
+          data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 },
+        },
+      });
+    }
+    inFlight++;
+    res.once('close', () => inFlight--);
+    trpcHandler(req, res);
+  }
+
   const handler: RequestListener = (req, res) => {
     const requestId = randomUUID();
     req.headers['x-request-id'] = requestId;
@@ -136,7 +156,7 @@ export function createApp(options: AppOptions) {
       if (path.includes('//') || path.includes('/./') || path.includes('/../')) {
         return sendJson(res, 404, { message: 'Not found' });
       }
-      if (path.startsWith('/api/trpc/')) return trpcHandler(req, res);
+      if (path.startsWith('/api/trpc/')) return handleTrpc(req, res);
       if (path.startsWith('/api/auth/')) return void handleAuth(req, res).catch(fail);
       return sendJson(res, 404, { message: 'Not found' });
     }

@@ -150,3 +150,34 @@ describe('key source failures', () => {
     }
   });
 });
+
+describe('load shedding', () => {
+  it('answers 503 with Retry-After past MAX_IN_FLIGHT_REQUESTS, and serves again once load drops', async () => {
+    const server = await startTestServer('pglite', { env: { MAX_IN_FLIGHT_REQUESTS: '1' } });
+    try {
+      const user = await signUp(server, 'busy');
+      const token = await getToken(server, user.cookie);
+      // A request whose body never finishes keeps the only slot busy.
+      const stalled = request(`${server.url}/api/trpc/task.create`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': '100',
+        },
+      });
+      stalled.on('error', () => {});
+      stalled.write('{"title":');
+
+      const list = () =>
+        fetch(`${server.url}/api/trpc/task.list`, { headers: { authorization: `Bearer ${token}` } });
+      await expect.poll(async () => (await list()).status).toBe(503);
+      expect((await list()).headers.get('retry-after')).toBe('1');
+
+      stalled.destroy();
+      await expect.poll(async () => (await list()).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
