@@ -39,7 +39,10 @@ export async function rotateSigningKeys(
 ): Promise<RotationResult> {
   const context = await auth.$context;
   // createJwk reads only `ctx.context` (adapter and secret); there is no request here.
-  const created: Jwk = await createJwk({ context } as Parameters<typeof createJwk>[0], jwtPluginOptions(auth));
+  const created: Jwk = await createJwk(
+    { context } as Parameters<typeof createJwk>[0],
+    jwtPluginOptions(auth),
+  );
   const others = notInArray(jwks.id, [created.id]);
 
   let retiredKeyIds: string[] = [];
@@ -49,11 +52,7 @@ export async function rotateSigningKeys(
   } else {
     const live = or(isNull(jwks.expiresAt), gt(jwks.expiresAt, new Date()));
     retiredKeyIds = (
-      await db
-        .update(jwks)
-        .set({ expiresAt: new Date() })
-        .where(and(others, live))
-        .returning({ id: jwks.id })
+      await db.update(jwks).set({ expiresAt: new Date() }).where(and(others, live)).returning({ id: jwks.id })
     ).map((r) => r.id);
   }
   await announceKeyChange(db);

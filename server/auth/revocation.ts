@@ -30,7 +30,10 @@ const revocationEventSchema = z.object({
   revokedAt: z.number().int().nonnegative(),
   expiresAt: z.number().int().nonnegative(),
 });
-const authEventSchema = z.discriminatedUnion('type', [revocationEventSchema, z.object({ type: z.literal('keys') })]);
+const authEventSchema = z.discriminatedUnion('type', [
+  revocationEventSchema,
+  z.object({ type: z.literal('keys') }),
+]);
 
 export type AuthEvent = z.infer<typeof authEventSchema>;
 type RevocationEvent = z.infer<typeof revocationEventSchema>;
@@ -142,7 +145,13 @@ export function createTokenRevocations(options: TokenRevocationOptions) {
     await db.transaction(async (tx) => {
       await tx
         .insert(tokenRevocation)
-        .values({ kind, subject, userId, revokedAt: new Date(revokedAt), expiresAt: new Date(event.expiresAt) })
+        .values({
+          kind,
+          subject,
+          userId,
+          revokedAt: new Date(revokedAt),
+          expiresAt: new Date(event.expiresAt),
+        })
         .onConflictDoUpdate({
           target: [tokenRevocation.kind, tokenRevocation.subject],
           set: {

@@ -25,7 +25,11 @@ export interface DatabaseHandle {
    * again after every reconnection, so a caller can re-read what it may have missed meanwhile.
    * PostgreSQL delivers to every connected process; PGlite only within this process.
    */
-  listen(channel: string, onMessage: (payload: string) => void, onConnect: () => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onConnect: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
