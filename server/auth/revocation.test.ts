@@ -198,6 +198,32 @@ describe.each(testBackends)('revocation across two API instances on %s', (backen
     await expect(getToken(two, otherCookie)).rejects.toThrow(/401/);
   });
 
+  it('revoke-other-sessions refuses the other devices’ tokens and keeps the caller’s', async () => {
+    const { user, tokens } = await twoDevices('others');
+    expect((await post('/revoke-other-sessions', user.cookie)).status).toBe(200);
+    await refusedOnTwo(tokens.other, 'other device token refused');
+    expect(await apiStatus(two, tokens.first)).toBe(200);
+    expect(await apiStatus(two, tokens.bystander)).toBe(200);
+  });
+
+  it('revoke-session (one chosen device) refuses only that device’s tokens', async () => {
+    const { user, otherCookie, tokens } = await twoDevices('one-device');
+    const listed = await fetch(`${one.url}/api/auth/list-sessions`, {
+      headers: { origin: PUBLIC_URL, cookie: otherCookie },
+    });
+    const sessions = (await listed.json()) as { token: string }[];
+    const ownToken = (await (
+      await fetch(`${one.url}/api/auth/get-session`, { headers: { origin: PUBLIC_URL, cookie: user.cookie } })
+    ).json()) as { session: { token: string } };
+    const target = sessions.find((s) => s.token !== ownToken.session.token);
+    if (!target) throw new Error('no other session listed');
+    // From the first device, end the other one.
+    expect((await post('/revoke-session', user.cookie, { token: target.token })).status).toBe(200);
+    await refusedOnTwo(tokens.other, 'revoked device token refused');
+    expect(await apiStatus(two, tokens.first)).toBe(200);
+    expect(await apiStatus(two, tokens.bystander)).toBe(200);
+  });
+
   it('change-password without revokeOtherSessions refuses every outstanding token; sessions mint fresh ones', async () => {
     const { user, otherCookie, tokens } = await twoDevices('password-keep');
     const response = await post('/change-password', user.cookie, {
