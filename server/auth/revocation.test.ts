@@ -5,7 +5,7 @@
  * one shared handle on PGlite (a single process by design).
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { createTestDatabase, testBackends, type TestDatabase } from '../test/databases';
 import { silentLogger } from '../test/env';
@@ -324,6 +324,30 @@ describe('verifier with a revocation check', () => {
     const forged = await sign('probe', (await generateKeyPair('RS256')).privateKey);
     expect(await verify(forged)).toEqual({ ok: false, failure: 'bad-signature' });
     expect(seen).toEqual(['revoked-session', 'live-session']);
+  });
+
+  it('an invalidation during a load is not lost: that load counts as stale', async () => {
+    const releases: (() => void)[] = [];
+    const keys = createCachedKeySet(
+      () => new Promise((resolve) => releases.push(() => resolve({ keys: [] }))),
+      { cooldownMs: 30_000 },
+    );
+    const lookup = () =>
+      Promise.resolve(keys({ alg: 'RS256', kid: 'x' }, { payload: '', signature: '' })).then(
+        () => 'found',
+        () => 'refused',
+      );
+    const first = lookup();
+    await vi.waitFor(() => expect(releases).toHaveLength(1));
+    keys.invalidate(); // a rotation is announced while this load may still read the old keys
+    releases[0]?.();
+    // The stale result does not count as fresh: the unknown kid reloads at once, cool-down or not.
+    await vi.waitFor(() => expect(releases).toHaveLength(2));
+    releases[1]?.();
+    expect(await first).toBe('refused');
+    // That second load was fresh: within the cool-down, no third load.
+    expect(await lookup()).toBe('refused');
+    expect(releases).toHaveLength(2);
   });
 
   it('reloads the key set when invalidated', async () => {

@@ -66,13 +66,18 @@ export function createCachedKeySet(
   let keySet: JWTVerifyGetKey | undefined;
   let loadedAt = -Infinity;
   let pending: Promise<JWTVerifyGetKey> | undefined;
+  /** Bumped by `invalidate()`: a load that started before it may hold the old keys. */
+  let generation = 0;
 
   const reload = (): Promise<JWTVerifyGetKey> => {
-    pending ??= load()
+    if (pending) return pending;
+    const startedIn = generation;
+    const loading: Promise<JWTVerifyGetKey> = load()
       .then(
         (jwks) => {
           keySet = createLocalJWKSet(jwks);
-          loadedAt = now();
+          // Stale if invalidated meanwhile: use it for now, but reload on the next call.
+          loadedAt = startedIn === generation ? now() : -Infinity;
           return keySet;
         },
         (cause: unknown) => {
@@ -80,9 +85,10 @@ export function createCachedKeySet(
         },
       )
       .finally(() => {
-        pending = undefined;
+        if (pending === loading) pending = undefined;
       });
-    return pending;
+    pending = loading;
+    return loading;
   };
 
   const getKey: JWTVerifyGetKey = async (header, token) => {
@@ -99,7 +105,9 @@ export function createCachedKeySet(
   return Object.assign(getKey, {
     // The next verification reloads, and an unknown kid right after may reload again.
     invalidate() {
+      generation++;
       loadedAt = -Infinity;
+      pending = undefined;
     },
   });
 }
