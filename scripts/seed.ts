@@ -4,6 +4,7 @@
  */
 import { resolveAuthSecret } from '../server/auth/secret';
 import { createAuth } from '../server/auth/auth';
+import { createTokenRevocations } from '../server/auth/revocation';
 import { openDatabaseFromEnv } from '../server/db/open-from-env';
 import { createTaskQueries } from '../server/db/task-queries';
 import { parseEnv } from '../server/env';
@@ -30,6 +31,8 @@ try {
     jwtRotationDays: env.JWT_ROTATION_DAYS,
     jwtGraceDays: env.JWT_GRACE_DAYS,
     rateLimitEnabled: false,
+    // Not started: seeding ends no session, so there is nothing to announce or load.
+    revocations: createTokenRevocations({ database, tokenTtlSeconds: env.JWT_TTL_SECONDS, log }),
   });
   const context = await auth.$context;
   if (await context.internalAdapter.findUserByEmail(DEMO_EMAIL)) {

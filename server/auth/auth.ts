@@ -4,6 +4,7 @@ import { jwt } from 'better-auth/plugins';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
 import { schema } from '../db/schema';
+import { announcingJwkStore, tokenRevocationPlugin, type TokenRevocations } from './revocation';
 
 /**
  * Set by our HTTP layer from the socket (or a trusted proxy's X-Forwarded-For) after removing
@@ -23,6 +24,8 @@ export interface AuthOptions {
   jwtRotationDays: number;
   jwtGraceDays: number;
   rateLimitEnabled: boolean;
+  /** Ending a session or changing a password revokes JWTs through this (see revocation.ts). */
+  revocations: TokenRevocations;
 }
 
 const DAY = 24 * 60 * 60;
@@ -65,14 +68,17 @@ export function createAuth(options: AuthOptions) {
           rotationInterval: options.jwtRotationDays * DAY,
           gracePeriod: options.jwtGraceDays * DAY,
         },
+        adapter: announcingJwkStore(options.revocations),
         jwt: {
           issuer: baseURL,
           audience: baseURL,
           expirationTime: `${options.jwtTtlSeconds}s`,
           // Only what the API needs; Better Auth would otherwise put the whole user row in.
-          definePayload: ({ user }) => ({ email: user.email }),
+          // `sid` names the session, so ending it can revoke exactly its tokens.
+          definePayload: ({ user, session }) => ({ email: user.email, sid: session.id }),
         },
       }),
+      tokenRevocationPlugin(options.revocations),
     ],
   });
 }

@@ -34,6 +34,7 @@ async function sign(
   return new SignJWT({
     sub: 'user-1',
     email: 'ann@example.com',
+    sid: 'session-1',
     iss: ISSUER,
     aud: ISSUER,
     iat: now(),
@@ -77,6 +78,7 @@ describe('verifyToken', () => {
     ['no sub', { sub: undefined }, 'bad-claims'],
     ['no exp', { exp: undefined }, 'bad-claims'],
     ['no email', { email: undefined }, 'bad-claims'],
+    ['no session id', { sid: undefined }, 'bad-claims'],
   ])('refuses a token with %s', async (_, claims, failure) => {
     expect(await verify(await sign(claims))).toEqual({ ok: false, failure });
   });

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import type { RevocationClaims } from './revocation';
 
 /** Tokens above this are refused before any parsing (ours are ~0.6 KB). */
 export const MAX_TOKEN_BYTES = 8 * 1024;
@@ -11,6 +12,9 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const claimsSchema = z.object({
   sub: z.string().min(1).max(255),
   email: z.string().min(3).max(254),
+  /** The Better Auth session the token was minted from: what sign-out revokes. */
+  sid: z.string().min(1).max(255),
+  iat: z.number(),
 });
 
 export type TokenUser = { id: string; email: string };
@@ -26,6 +30,7 @@ export type TokenFailure =
   | 'bad-signature'
   | 'unknown-key'
   | 'bad-algorithm'
+  | 'revoked'
   | 'invalid';
 
 export type VerifyResult =
@@ -47,6 +52,9 @@ export interface KeySetOptions {
   now?: () => number;
 }
 
+/** A key set that can also be told to reload (a key was rotated or removed elsewhere). */
+export type CachedKeySet = JWTVerifyGetKey & { invalidate(): void };
+
 /**
  * Holds a JWKS in memory and reloads it when a token names an unknown `kid` (at most once per
  * cool-down) or when the copy is older than `maxAgeMs`. Concurrent reloads share one load.
@@ -54,17 +62,22 @@ export interface KeySetOptions {
 export function createCachedKeySet(
   load: () => Promise<JSONWebKeySet>,
   { cooldownMs = 30_000, maxAgeMs = 5 * 60_000, now = Date.now }: KeySetOptions = {},
-): JWTVerifyGetKey {
+): CachedKeySet {
   let keySet: JWTVerifyGetKey | undefined;
   let loadedAt = -Infinity;
   let pending: Promise<JWTVerifyGetKey> | undefined;
+  /** Bumped by `invalidate()`: a load that started before it may hold the old keys. */
+  let generation = 0;
 
   const reload = (): Promise<JWTVerifyGetKey> => {
-    pending ??= load()
+    if (pending) return pending;
+    const startedIn = generation;
+    const loading: Promise<JWTVerifyGetKey> = load()
       .then(
         (jwks) => {
           keySet = createLocalJWKSet(jwks);
-          loadedAt = now();
+          // Stale if invalidated meanwhile: use it for now, but reload on the next call.
+          loadedAt = startedIn === generation ? now() : -Infinity;
           return keySet;
         },
         (cause: unknown) => {
@@ -72,12 +85,13 @@ export function createCachedKeySet(
         },
       )
       .finally(() => {
-        pending = undefined;
+        if (pending === loading) pending = undefined;
       });
-    return pending;
+    pending = loading;
+    return loading;
   };
 
-  return async (header, token) => {
+  const getKey: JWTVerifyGetKey = async (header, token) => {
     const current = keySet && now() - loadedAt < maxAgeMs ? keySet : await reload();
     try {
       return await current(header, token);
@@ -88,6 +102,14 @@ export function createCachedKeySet(
       throw error;
     }
   };
+  return Object.assign(getKey, {
+    // The next verification reloads, and an unknown kid right after may reload again.
+    invalidate() {
+      generation++;
+      loadedAt = -Infinity;
+      pending = undefined;
+    },
+  });
 }
 
 /** Loads a JWKS over HTTP with a timeout; any failure is "unavailable", never "invalid token". */
@@ -111,6 +133,8 @@ export interface VerifierOptions {
   algorithm: string;
   /** Tokens issued longer ago than this are refused even if `exp` says otherwise. */
   maxTokenAgeSeconds: number;
+  /** Consulted only after the signature and claims check out; must not do I/O (it runs per request). */
+  isRevoked?: (claims: RevocationClaims) => boolean;
 }
 
 function classify(error: unknown): VerifyResult {
@@ -134,7 +158,7 @@ function classify(error: unknown): VerifyResult {
 
 /** Builds the function that turns a bearer token into a user, following RFC 8725. */
 export function createJwtVerifier(options: VerifierOptions) {
-  const { keys, issuer, audience, algorithm, maxTokenAgeSeconds } = options;
+  const { keys, issuer, audience, algorithm, maxTokenAgeSeconds, isRevoked } = options;
   return async function verifyToken(token: string): Promise<VerifyResult> {
     if (token.length > MAX_TOKEN_BYTES) return { ok: false, failure: 'too-large' };
     if (!COMPACT_JWS.test(token)) return { ok: false, failure: 'malformed' };
@@ -149,6 +173,7 @@ export function createJwtVerifier(options: VerifierOptions) {
       });
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return { ok: false, failure: 'bad-claims' };
+      if (isRevoked?.(claims.data)) return { ok: false, failure: 'revoked' };
       return { ok: true, user: { id: claims.data.sub, email: claims.data.email } };
     } catch (error) {
       return classify(error);

@@ -20,6 +20,16 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * LISTENs on `channel` (send with `select pg_notify(...)`). `onConnect` runs once listening and
+   * again after every reconnection, so a caller can re-read what it may have missed meanwhile.
+   * PostgreSQL delivers to every connected process; PGlite only within this process.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onConnect: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -58,6 +68,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       async ping() {
         await db.execute(sql`select 1`);
       },
+      async listen(channel, onMessage, onConnect) {
+        // postgres-js keeps one dedicated listening connection and re-LISTENs after it reconnects.
+        const { unlisten } = await client.listen(channel, onMessage, onConnect);
+        return unlisten;
+      },
       async close() {
         await client.end({ timeout: 5 });
       },
@@ -76,6 +91,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     },
     async ping() {
       await db.execute(sql`select 1`);
+    },
+    async listen(channel, onMessage, onConnect) {
+      const unlisten = await client.listen(channel, onMessage);
+      onConnect();
+      return async () => {
+        if (!client.closed) await unlisten();
+      };
     },
     async close() {
       if (!client.closed) await client.close();

@@ -7,6 +7,7 @@ import type { JSONWebKeySet } from 'jose';
 import sirv from 'sirv';
 import { TRPC_MAX_BATCH } from '../../shared/api';
 import { createAuth, CLIENT_IP_HEADER, JWT_ALGORITHM } from '../auth/auth';
+import type { TokenRevocations } from '../auth/revocation';
 import { createCachedKeySet, createJwtVerifier, fetchJwks } from '../auth/verify-jwt';
 import type { DatabaseHandle } from '../db/client';
 import { createTaskQueries } from '../db/task-queries';
@@ -31,6 +32,8 @@ export interface AppOptions {
   secret: string;
   database: DatabaseHandle;
   log: Logger;
+  /** Started by the caller: revoked sessions/users, and the channel that announces key changes. */
+  revocations: TokenRevocations;
   /** Folder of the built web client, served at `/`; absent or missing means API only. */
   clientDir?: string | undefined;
 }
@@ -43,7 +46,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 /** Builds the request listener that serves `/api/auth/*`, `/api/trpc/*`, `/healthz` and the client. */
 export function createApp(options: AppOptions) {
-  const { env, baseURL, database, log } = options;
+  const { env, baseURL, database, log, revocations } = options;
   const https = baseURL.startsWith('https://');
 
   const auth = createAuth({
@@ -55,15 +58,20 @@ export function createApp(options: AppOptions) {
     jwtRotationDays: env.JWT_ROTATION_DAYS,
     jwtGraceDays: env.JWT_GRACE_DAYS,
     rateLimitEnabled: env.RATE_LIMIT_ENABLED,
+    revocations,
   });
 
   const loadOwnKeys = async (): Promise<JSONWebKeySet> => auth.api.getJwks();
+  const keys = createCachedKeySet(env.AUTH_JWKS_URL ? fetchJwks(env.AUTH_JWKS_URL) : loadOwnKeys);
+  // A rotation anywhere reaches us in milliseconds instead of at the cache's maxAge.
+  revocations.onKeysChanged(() => keys.invalidate());
   const verifyToken = createJwtVerifier({
-    keys: createCachedKeySet(env.AUTH_JWKS_URL ? fetchJwks(env.AUTH_JWKS_URL) : loadOwnKeys),
+    keys,
     issuer: baseURL,
     audience: baseURL,
     algorithm: JWT_ALGORITHM,
     maxTokenAgeSeconds: env.JWT_TTL_SECONDS,
+    isRevoked: revocations.isRevoked,
   });
 
   const tasks = createTaskQueries(database.db);
@@ -164,7 +172,7 @@ export function createApp(options: AppOptions) {
     sendJson(res, 404, { message: 'Not found' });
   };
 
-  return { handler, auth, verifyToken, tasks };
+  return { handler, auth, verifyToken, tasks, revocations };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTokenRevocations } from '../auth/revocation';
 import type { DatabaseHandle } from '../db/client';
 import { splitList, type Env } from '../env';
 import type { Logger } from '../logger';
@@ -26,11 +27,23 @@ export async function startServer(opts: {
   clientDir?: string | undefined;
 }): Promise<RunningServer> {
   const { env } = opts;
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(env.PORT, env.HOST, () => resolve());
+  // Revocations are loaded before the first request can be verified.
+  const revocations = createTokenRevocations({
+    database: opts.database,
+    tokenTtlSeconds: env.JWT_TTL_SECONDS,
+    log: opts.log,
   });
+  await revocations.start();
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.PORT, env.HOST, () => resolve());
+    });
+  } catch (error) {
+    await revocations.stop();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   const baseURL = (env.BETTER_AUTH_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -44,6 +57,7 @@ export async function startServer(opts: {
     secret: opts.secret,
     database: opts.database,
     log: opts.log,
+    revocations,
     clientDir: opts.clientDir,
   });
   server.on('request', app.handler);
@@ -53,10 +67,12 @@ export async function startServer(opts: {
     app,
     url,
     baseURL,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await revocations.stop();
+    },
   };
 }

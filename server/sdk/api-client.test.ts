@@ -184,14 +184,14 @@ describe('HTTP surface', () => {
     }
   });
 
-  it('issues a trimmed JWT: sub, email, iss/aud = base URL, 15 minute lifetime', async () => {
+  it('issues a trimmed JWT: sub, email, sid, iss/aud = base URL, 15 minute lifetime', async () => {
     const user = await signUp(server, 'claims');
     const token = await getToken(server, user.cookie);
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
       string,
       unknown
     >;
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'sub']);
+    expect(Object.keys(payload).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'sid', 'sub']);
     expect(payload).toMatchObject({
       sub: user.id,
       email: user.email,

@@ -9,9 +9,12 @@ import { user } from '../db/auth-schema';
 
 export type Backend = 'pglite' | 'postgres';
 
+/** A fresh test database; `url` lets a second server instance open its own connections (PostgreSQL). */
+export type TestDatabase = DatabaseHandle & { url?: string };
+
 export const testBackends: Backend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-export async function createTestDatabase(backend: Backend): Promise<DatabaseHandle> {
+export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
     const handle = await openDatabase({ kind: 'pglite' });
     await handle.migrate();
@@ -28,6 +31,7 @@ export async function createTestDatabase(backend: Backend): Promise<DatabaseHand
   await handle.migrate();
   return {
     ...handle,
+    url: url.toString(),
     async close() {
       await handle.close();
       await admin.unsafe(`drop database if exists "${name}" with (force)`);

@@ -2,14 +2,14 @@
  * The real server on a free port, on a fresh test database, plus the calls a person (or a
  * browser) makes to Better Auth to get a JWT.
  */
-import type { DatabaseHandle } from '../db/client';
+import { openDatabase, type DatabaseHandle } from '../db/client';
 import { startServer, type RunningServer } from '../http/start-server';
 import type { Logger } from '../logger';
-import { createTestDatabase, type Backend } from './databases';
+import { createTestDatabase, type Backend, type TestDatabase } from './databases';
 import { silentLogger, TEST_SECRET, testEnv } from './env';
 
 export interface TestServer extends RunningServer {
-  database: DatabaseHandle;
+  database: TestDatabase;
   /** Stops the server and drops its database. */
   stop(): Promise<void>;
 }
@@ -32,6 +32,38 @@ export async function startTestServer(
     async stop() {
       await running.close();
       await database.close();
+    },
+  };
+}
+
+/**
+ * Another instance of the API on `first`'s database. On PostgreSQL it opens its own pool and
+ * listening connection, as a separate process would; on PGlite (one process by design) it shares
+ * the handle. `stop()` leaves the database to `first`. Give both the same BETTER_AUTH_URL, so
+ * they share an issuer and audience as instances behind one load balancer do.
+ */
+export async function startSecondInstance(
+  first: TestServer,
+  opts: { env?: Record<string, string>; log?: Logger } = {},
+): Promise<RunningServer & { database: DatabaseHandle; stop(): Promise<void> }> {
+  const own = first.database.kind === 'postgres';
+  if (own && !first.database.url) throw new Error('the first instance has no database URL');
+  const database: DatabaseHandle =
+    own && first.database.url
+      ? await openDatabase({ kind: 'postgres', url: first.database.url, poolMax: 5 })
+      : first.database;
+  const running = await startServer({
+    env: testEnv(opts.env),
+    database,
+    secret: TEST_SECRET,
+    log: opts.log ?? silentLogger(),
+  });
+  return {
+    ...running,
+    database,
+    async stop() {
+      await running.close();
+      if (own) await database.close();
     },
   };
 }
@@ -72,4 +104,35 @@ export async function getToken(server: RunningServer, cookie: string): Promise<s
   });
   if (!response.ok) throw new Error(`token failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
+}
+
+/** Signs in again through `/api/auth/sign-in/email`: a second session (another device). */
+export async function signIn(
+  server: RunningServer,
+  user: { email: string; password: string },
+): Promise<string> {
+  const response = await fetch(`${server.url}/api/auth/sign-in/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: server.baseURL },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return sessionCookie(response);
+}
+
+/** The session cookie(s) a Better Auth response set, as a Cookie header value. */
+export function sessionCookie(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';', 1)[0])
+    .join('; ');
+}
+
+/** The HTTP status of a protected call (`task.list`) made with this bearer token. */
+export async function apiStatus(server: RunningServer, token: string): Promise<number> {
+  const response = await fetch(`${server.url}/api/trpc/task.list`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await response.body?.cancel();
+  return response.status;
 }
