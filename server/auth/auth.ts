@@ -4,6 +4,10 @@ import { jwt } from 'better-auth/plugins';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
 import { schema } from '../db/schema';
+import type { Logger } from '../logger';
+import { authEventsPlugin, betterAuthLogger } from './auth-events';
+import { hashPassword, verifyPassword } from './password';
+import { createSignInThrottle, signInThrottlePlugin } from './sign-in-throttle';
 
 /**
  * Set by our HTTP layer from the socket (or a trusted proxy's X-Forwarded-For) after removing
@@ -23,12 +27,15 @@ export interface AuthOptions {
   jwtRotationDays: number;
   jwtGraceDays: number;
   rateLimitEnabled: boolean;
+  log: Logger;
 }
 
 const DAY = 24 * 60 * 60;
 
 export function createAuth(options: AuthOptions) {
-  const { baseURL } = options;
+  const { baseURL, log } = options;
+  const secureCookies = baseURL.startsWith('https://');
+  const throttle = createSignInThrottle({ db: options.db, secret: options.secret });
   return betterAuth({
     appName: 'Tasks',
     baseURL,
@@ -41,10 +48,15 @@ export function createAuth(options: AuthOptions) {
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
+      // Better Auth's default scrypt cost (N=2^14, r=16) is below the OWASP minimum.
+      password: { hash: hashPassword, verify: verifyPassword },
     },
     rateLimit: {
       // Better Auth only enables this in production by default; we want it everywhere.
       enabled: options.rateLimitEnabled,
+      // Shared by every instance (and by every server a test starts in one process, which the
+      // module-level memory store is too); see specs/auth-hardening.md.
+      storage: 'database',
       window: 60,
       max: 100,
       customRules: {
@@ -54,11 +66,15 @@ export function createAuth(options: AuthOptions) {
       },
     },
     advanced: {
-      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
-      useSecureCookies: baseURL.startsWith('https://'),
+      // A /64 is what one IPv6 customer gets: rotating inside it must not buy more attempts.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], ipv6Subnet: 64 },
+      useSecureCookies: secureCookies,
     },
+    logger: betterAuthLogger(log),
     telemetry: { enabled: false },
     plugins: [
+      signInThrottlePlugin({ throttle, log, secureCookies }),
+      authEventsPlugin({ log, accountKey: throttle.keyFor }),
       jwt({
         jwks: {
           keyPairConfig: { alg: JWT_ALGORITHM, modulusLength: 2048 },

@@ -1,6 +1,7 @@
 import * as authSchema from './auth-schema';
+import * as securitySchema from './security-schema';
 import { task } from './task-schema';
 
 /** Every table, as drizzle and Better Auth's adapter want them. */
-export const schema = { ...authSchema, task };
+export const schema = { ...authSchema, ...securitySchema, task };
 export type Schema = typeof schema;

@@ -35,6 +35,23 @@ export interface AppOptions {
   clientDir?: string | undefined;
 }
 
+/**
+ * Better Auth's limiter answers 429 with only `X-Retry-After`; HTTP clients and browsers know the
+ * standard `Retry-After`, so copy it just before the head is written. (The per-account throttle
+ * sets both itself and logs its own event, so `onLimited` means the per-address limiter.)
+ */
+function standardRetryAfter(res: ServerResponse, onLimited: (retryAfter: number) => void): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    const retryAfter = res.getHeader('x-retry-after');
+    if (status === 429 && retryAfter !== undefined && !res.hasHeader('retry-after')) {
+      res.setHeader('Retry-After', String(retryAfter));
+      onLimited(Number(retryAfter));
+    }
+    return writeHead(status, ...rest);
+  }) as ServerResponse['writeHead'];
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json');
@@ -55,6 +72,7 @@ export function createApp(options: AppOptions) {
     jwtRotationDays: env.JWT_ROTATION_DAYS,
     jwtGraceDays: env.JWT_GRACE_DAYS,
     rateLimitEnabled: env.RATE_LIMIT_ENABLED,
+    log,
   });
 
   const loadOwnKeys = async (): Promise<JSONWebKeySet> => auth.api.getJwks();
@@ -73,7 +91,14 @@ export function createApp(options: AppOptions) {
     createContext: createContextFactory({ tasks, verifyToken, log }),
     maxBodySize: TRPC_MAX_BODY_BYTES,
     maxBatchSize: TRPC_MAX_BATCH,
-    onError({ error, path, req }) {
+    onError({ error, path, req, ctx }) {
+      if (error.code === 'FORBIDDEN') {
+        // Someone tried another user's data: worth an operator's attention, not an error.
+        log.warn(
+          { event: 'forbidden', userId: ctx?.user?.id, path, requestId: req.headers['x-request-id'] },
+          'forbidden access',
+        );
+      }
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         log.error(
           { err: error.cause ?? error, path, requestId: req.headers['x-request-id'] },
@@ -100,6 +125,17 @@ export function createApp(options: AppOptions) {
     }
     // Better Auth cannot see the socket; give it the address we trust and nothing else.
     req.headers[CLIENT_IP_HEADER] = clientAddress(req, proxies);
+    standardRetryAfter(res, (retryAfter) =>
+      log.warn(
+        {
+          event: 'rate_limited',
+          path: (req.url ?? '').split('?', 1)[0],
+          retryAfter,
+          requestId: req.headers['x-request-id'],
+        },
+        'rate limit hit',
+      ),
+    );
     await authHandler(req, res);
   }
 
