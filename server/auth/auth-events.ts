@@ -68,12 +68,16 @@ export function authEventsPlugin(deps: { log: Logger; accountKey: (email: string
   } satisfies BetterAuthPlugin;
 }
 
-/** Better Auth's own log lines, routed into pino: the message only, never its extra arguments. */
+/**
+ * Better Auth's own log lines, routed into pino: the message only, never its extra arguments (they
+ * can hold request data). Level 'info' on purpose: at 'warn'/'error'/'debug' Better Auth also
+ * prints every API error to the console with its default logger, bypassing this one.
+ */
 export function betterAuthLogger(log: Logger) {
   return {
-    level: 'warn' as const,
+    level: 'info' as const,
     log: (level: 'debug' | 'info' | 'success' | 'warn' | 'error', message: string) => {
-      const method = level === 'success' ? 'info' : level;
+      const method = level === 'warn' || level === 'error' ? level : 'debug';
       log[method]({ source: 'better-auth' }, message);
     },
   };

@@ -69,6 +69,9 @@ export function createAuth(options: AuthOptions) {
       // A /64 is what one IPv6 customer gets: rotating inside it must not buy more attempts.
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], ipv6Subnet: 64 },
       useSecureCookies: secureCookies,
+      // Better Auth turns its Origin (CSRF) check off when NODE_ENV=test or TEST is set; a security
+      // control must not depend on an environment flag, and tests must see what production does.
+      disableOriginCheck: false,
     },
     logger: betterAuthLogger(log),
     telemetry: { enabled: false },

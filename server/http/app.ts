@@ -166,10 +166,17 @@ export function createApp(options: AppOptions) {
     };
 
     if (path === '/healthz') return void handleHealth(res).catch(fail);
-    if (path.startsWith('/api/')) {
+    // Spellings that a lenient proxy or client might map onto the API (`//api/`, `/API/`) are
+    // treated as API requests too: no-store, and 404 below.
+    if (
+      path
+        .replace(/\/{2,}/g, '/')
+        .toLowerCase()
+        .startsWith('/api/')
+    ) {
       res.setHeader('Cache-Control', 'no-store');
       // One spelling per route, so no alternative path can dodge a per-path rate limit.
-      if (path.includes('//') || path.includes('/./') || path.includes('/../')) {
+      if (!path.startsWith('/api/') || path.includes('//') || path.includes('/./') || path.includes('/../')) {
         return sendJson(res, 404, { message: 'Not found' });
       }
       if (path.startsWith('/api/trpc/')) return trpcHandler(req, res);
