@@ -5,6 +5,7 @@
  * Runs on every backend because the counters live in the database (`rateLimit.storage: 'database'`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv } from '../env';
 import { testBackends } from '../test/databases';
 import { postAuth, rawRequest, type RawResponse } from '../test/http';
 import { signUp, startTestServer, type SignedUpUser, type TestServer } from '../test/server';
@@ -30,6 +31,28 @@ async function spendBudget(server: TestServer, headers: Record<string, string> =
     expect(response.status).toBe(400);
   }
 }
+
+describe('RATE_LIMIT_ENABLED', () => {
+  it.each(['development', 'test', 'production'])('defaults to on with NODE_ENV=%s', (nodeEnv) => {
+    const env = parseEnv({
+      NODE_ENV: nodeEnv,
+      BETTER_AUTH_URL: 'https://tasks.example.com',
+      BETTER_AUTH_SECRET: 'x'.repeat(32),
+    });
+    expect(env.RATE_LIMIT_ENABLED).toBe(true);
+  });
+
+  it('cannot be turned off in production', () => {
+    expect(() =>
+      parseEnv({
+        NODE_ENV: 'production',
+        BETTER_AUTH_URL: 'https://tasks.example.com',
+        BETTER_AUTH_SECRET: 'x'.repeat(32),
+        RATE_LIMIT_ENABLED: 'false',
+      }),
+    ).toThrow(/RATE_LIMIT_ENABLED/);
+  });
+});
 
 describe.each(testBackends)('auth rate limit on %s', (backend) => {
   describe('a client connecting directly (no trusted proxy)', () => {

@@ -32,7 +32,7 @@ describe('sign-in does not reveal whether an email has an account (pglite)', () 
       const unknown = median(samples.unknownEmail);
       const wrong = median(samples.wrongPassword);
       // Skipping the hash for unknown emails would make them ~100% faster; allow noise, not that.
-      expect(Math.abs(unknown - wrong)).toBeLessThan(0.15 * wrong);
+      expect(Math.abs(unknown - wrong)).toBeLessThan(0.25 * wrong);
       // 0.5 = indistinguishable; a systematic leak of the hash pushes this to 0 or 1.
       const p = probabilityOfSuperiority(samples.unknownEmail, samples.wrongPassword);
       expect(p).toBeGreaterThan(0.2);
