@@ -54,8 +54,8 @@ export function createAuth(options: AuthOptions) {
     rateLimit: {
       // Better Auth only enables this in production by default; we want it everywhere.
       enabled: options.rateLimitEnabled,
-      // Shared by every instance (and by every server a test starts in one process, which the
-      // module-level memory store is too); see specs/auth-hardening.md.
+      // One budget across all instances and restarts; the memory store is a per-process Map, so N
+      // instances would give N times the attempts. See specs/auth-hardening.md.
       storage: 'database',
       window: 60,
       max: 100,

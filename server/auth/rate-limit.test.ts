@@ -88,6 +88,12 @@ describe.each(testBackends)('auth rate limit on %s', (backend) => {
       ['backslash', '/api/auth/sign-in\\email'],
       ['fragment', `${SIGN_IN}#x`],
     ])('counts the %s variant in the same bucket (429)', async (_name, path) => {
+      // Make sure the canonical bucket is spent (it already is when the test above ran first).
+      let status = 0;
+      for (let i = 0; i <= SIGN_IN_MAX && status !== 429; i++) {
+        status = (await postAuth(server, SIGN_IN, cheapAttempt)).status;
+      }
+      expect(status).toBe(429);
       const response = await rawRequest(server, {
         method: 'POST',
         path,
