@@ -11,10 +11,8 @@
  * key set is loaded when the server starts again.
  */
 import { parseArgs } from 'node:util';
-import { createAuth } from '../server/auth/auth';
+import { createAuthForScript } from '../server/auth/auth-for-scripts';
 import { rotateSigningKeys } from '../server/auth/key-rotation';
-import { createTokenRevocations } from '../server/auth/revocation';
-import { resolveAuthSecret } from '../server/auth/secret';
 import { openDatabaseFromEnv } from '../server/db/open-from-env';
 import { parseEnv } from '../server/env';
 import { createLogger } from '../server/logger';
@@ -29,18 +27,7 @@ const log = createLogger(env.LOG_LEVEL);
 const database = await openDatabaseFromEnv(env);
 try {
   await database.migrate();
-  const auth = createAuth({
-    db: database.db,
-    baseURL: env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`,
-    // Must be the servers' secret: private keys are stored encrypted with it.
-    secret: await resolveAuthSecret(env, log),
-    trustedOrigins: [],
-    jwtTtlSeconds: env.JWT_TTL_SECONDS,
-    jwtRotationDays: env.JWT_ROTATION_DAYS,
-    jwtGraceDays: env.JWT_GRACE_DAYS,
-    rateLimitEnabled: false,
-    revocations: createTokenRevocations({ database, tokenTtlSeconds: env.JWT_TTL_SECONDS, log }),
-  });
+  const auth = await createAuthForScript(env, database, log);
   const result = await rotateSigningKeys(auth, database.db, { removePrevious: values['remove-previous'] });
   // Key ids only: they are public (every JWT header and the JWKS carry them).
   console.log(`New signing key: ${result.newKeyId}`);

@@ -2,9 +2,7 @@
  * `npm run db:seed`: a demo account with a few tasks, for trying the app locally.
  * Refuses to run in production: the demo password is public.
  */
-import { resolveAuthSecret } from '../server/auth/secret';
-import { createAuth } from '../server/auth/auth';
-import { createTokenRevocations } from '../server/auth/revocation';
+import { createAuthForScript } from '../server/auth/auth-for-scripts';
 import { openDatabaseFromEnv } from '../server/db/open-from-env';
 import { createTaskQueries } from '../server/db/task-queries';
 import { parseEnv } from '../server/env';
@@ -22,23 +20,14 @@ const log = createLogger(env.LOG_LEVEL);
 const database = await openDatabaseFromEnv(env);
 try {
   await database.migrate();
-  const auth = createAuth({
-    db: database.db,
-    baseURL: env.BETTER_AUTH_URL ?? `http://localhost:${env.PORT}`,
-    secret: await resolveAuthSecret(env, log),
-    trustedOrigins: [],
-    jwtTtlSeconds: env.JWT_TTL_SECONDS,
-    jwtRotationDays: env.JWT_ROTATION_DAYS,
-    jwtGraceDays: env.JWT_GRACE_DAYS,
-    rateLimitEnabled: false,
-    // Not started: seeding ends no session, so there is nothing to announce or load.
-    revocations: createTokenRevocations({ database, tokenTtlSeconds: env.JWT_TTL_SECONDS, log }),
-  });
+  const auth = await createAuthForScript(env, database, log);
   const context = await auth.$context;
   if (await context.internalAdapter.findUserByEmail(DEMO_EMAIL)) {
     console.log(`${DEMO_EMAIL} already exists; nothing to do.`);
   } else {
-    const { user } = await auth.api.signUpEmail({ body: { name: 'Demo', email: DEMO_EMAIL, password: DEMO_PASSWORD } });
+    const { user } = await auth.api.signUpEmail({
+      body: { name: 'Demo', email: DEMO_EMAIL, password: DEMO_PASSWORD },
+    });
     const tasks = createTaskQueries(database.db);
     for (const title of ['Try the filters', 'Edit me: double-click or press Enter', 'Mark me done']) {
       await tasks.create(user.id, title, null);

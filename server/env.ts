@@ -40,6 +40,13 @@ const envSchema = z
         message: 'BETTER_AUTH_SECRET is required in production (at least 32 random characters)',
       });
     }
+    if (env.NODE_ENV === 'production' && !env.RATE_LIMIT_ENABLED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RATE_LIMIT_ENABLED'],
+        message: 'RATE_LIMIT_ENABLED=false is refused in production: the auth endpoints must be rate limited',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_URL) {
       ctx.addIssue({
         code: 'custom',

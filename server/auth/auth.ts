@@ -4,6 +4,10 @@ import { jwt } from 'better-auth/plugins';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
 import { schema } from '../db/schema';
+import type { Logger } from '../logger';
+import { authEventsPlugin, betterAuthLogger } from './auth-events';
+import { hashPassword, verifyPassword } from './password';
+import { createSignInThrottle, signInThrottlePlugin } from './sign-in-throttle';
 import { announcingJwkStore, tokenRevocationPlugin, type TokenRevocations } from './revocation';
 
 /**
@@ -26,12 +30,15 @@ export interface AuthOptions {
   rateLimitEnabled: boolean;
   /** Ending a session or changing a password revokes JWTs through this (see revocation.ts). */
   revocations: TokenRevocations;
+  log: Logger;
 }
 
 const DAY = 24 * 60 * 60;
 
 export function createAuth(options: AuthOptions) {
-  const { baseURL } = options;
+  const { baseURL, log } = options;
+  const secureCookies = baseURL.startsWith('https://');
+  const throttle = createSignInThrottle({ db: options.db, secret: options.secret });
   return betterAuth({
     appName: 'Tasks',
     baseURL,
@@ -44,10 +51,15 @@ export function createAuth(options: AuthOptions) {
       minPasswordLength: PASSWORD_MIN,
       maxPasswordLength: PASSWORD_MAX,
       autoSignIn: true,
+      // Better Auth's default scrypt cost (N=2^14, r=16) is below the OWASP minimum.
+      password: { hash: hashPassword, verify: verifyPassword },
     },
     rateLimit: {
       // Better Auth only enables this in production by default; we want it everywhere.
       enabled: options.rateLimitEnabled,
+      // One budget across all instances and restarts; the memory store is a per-process Map, so N
+      // instances would give N times the attempts. See specs/auth-hardening.md.
+      storage: 'database',
       window: 60,
       max: 100,
       customRules: {
@@ -57,11 +69,18 @@ export function createAuth(options: AuthOptions) {
       },
     },
     advanced: {
-      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
-      useSecureCookies: baseURL.startsWith('https://'),
+      // A /64 is what one IPv6 customer gets: rotating inside it must not buy more attempts.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER], ipv6Subnet: 64 },
+      useSecureCookies: secureCookies,
+      // Better Auth turns its Origin (CSRF) check off when NODE_ENV=test or TEST is set; a security
+      // control must not depend on an environment flag, and tests must see what production does.
+      disableOriginCheck: false,
     },
+    logger: betterAuthLogger(log),
     telemetry: { enabled: false },
     plugins: [
+      signInThrottlePlugin({ throttle, log, secureCookies }),
+      authEventsPlugin({ log, accountKey: throttle.keyFor }),
       jwt({
         jwks: {
           keyPairConfig: { alg: JWT_ALGORITHM, modulusLength: 2048 },

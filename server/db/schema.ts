@@ -1,7 +1,8 @@
 import * as authSchema from './auth-schema';
 import { tokenRevocation } from './revocation-schema';
+import * as securitySchema from './security-schema';
 import { task } from './task-schema';
 
 /** Every table, as drizzle and Better Auth's adapter want them. */
-export const schema = { ...authSchema, task, tokenRevocation };
+export const schema = { ...authSchema, ...securitySchema, task, tokenRevocation };
 export type Schema = typeof schema;

@@ -38,6 +38,23 @@ export interface AppOptions {
   clientDir?: string | undefined;
 }
 
+/**
+ * Better Auth's limiter answers 429 with only `X-Retry-After`; HTTP clients and browsers know the
+ * standard `Retry-After`, so copy it just before the head is written. (The per-account throttle
+ * sets both itself and logs its own event, so `onLimited` means the per-address limiter.)
+ */
+function standardRetryAfter(res: ServerResponse, onLimited: (retryAfter: number) => void): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    const retryAfter = res.getHeader('x-retry-after');
+    if (status === 429 && retryAfter !== undefined && !res.hasHeader('retry-after')) {
+      res.setHeader('Retry-After', String(retryAfter));
+      onLimited(Number(retryAfter));
+    }
+    return writeHead(status, ...rest);
+  }) as ServerResponse['writeHead'];
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json');
@@ -59,6 +76,7 @@ export function createApp(options: AppOptions) {
     jwtGraceDays: env.JWT_GRACE_DAYS,
     rateLimitEnabled: env.RATE_LIMIT_ENABLED,
     revocations,
+    log,
   });
 
   const loadOwnKeys = async (): Promise<JSONWebKeySet> => auth.api.getJwks();
@@ -81,7 +99,14 @@ export function createApp(options: AppOptions) {
     createContext: createContextFactory({ tasks, verifyToken, log }),
     maxBodySize: TRPC_MAX_BODY_BYTES,
     maxBatchSize: TRPC_MAX_BATCH,
-    onError({ error, path, req }) {
+    onError({ error, path, req, ctx }) {
+      if (error.code === 'FORBIDDEN') {
+        // Someone tried another user's data: worth an operator's attention, not an error.
+        log.warn(
+          { event: 'forbidden', userId: ctx?.user?.id, path, requestId: req.headers['x-request-id'] },
+          'forbidden access',
+        );
+      }
       if (error.code === 'INTERNAL_SERVER_ERROR') {
         log.error(
           { err: error.cause ?? error, path, requestId: req.headers['x-request-id'] },
@@ -108,6 +133,17 @@ export function createApp(options: AppOptions) {
     }
     // Better Auth cannot see the socket; give it the address we trust and nothing else.
     req.headers[CLIENT_IP_HEADER] = clientAddress(req, proxies);
+    standardRetryAfter(res, (retryAfter) =>
+      log.warn(
+        {
+          event: 'rate_limited',
+          path: (req.url ?? '').split('?', 1)[0],
+          retryAfter,
+          requestId: req.headers['x-request-id'],
+        },
+        'rate limit hit',
+      ),
+    );
     await authHandler(req, res);
   }
 
@@ -158,10 +194,17 @@ export function createApp(options: AppOptions) {
     };
 
     if (path === '/healthz') return void handleHealth(res).catch(fail);
-    if (path.startsWith('/api/')) {
+    // Spellings that a lenient proxy or client might map onto the API (`//api/`, `/API/`) are
+    // treated as API requests too: no-store, and 404 below.
+    if (
+      path
+        .replace(/\/{2,}/g, '/')
+        .toLowerCase()
+        .startsWith('/api/')
+    ) {
       res.setHeader('Cache-Control', 'no-store');
       // One spelling per route, so no alternative path can dodge a per-path rate limit.
-      if (path.includes('//') || path.includes('/./') || path.includes('/../')) {
+      if (!path.startsWith('/api/') || path.includes('//') || path.includes('/./') || path.includes('/../')) {
         return sendJson(res, 404, { message: 'Not found' });
       }
       if (path.startsWith('/api/trpc/')) return handleTrpc(req, res);
