@@ -45,19 +45,17 @@ async function sign(
     .sign(key);
 }
 
+/** Our verifier's settings, over the given key set. */
+const verifierWith = (keys: Parameters<typeof createJwtVerifier>[0]['keys']) =>
+  createJwtVerifier({ keys, issuer: ISSUER, audience: ISSUER, algorithm: 'RS256', maxTokenAgeSeconds: TTL });
+
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   signingKey = pair.privateKey;
   publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256' };
   otherKey = (await generateKeyPair('RS256', { modulusLength: 2048 })).privateKey;
   jwks = { keys: [publicJwk] };
-  verify = createJwtVerifier({
-    keys: createCachedKeySet(async () => jwks),
-    issuer: ISSUER,
-    audience: ISSUER,
-    algorithm: 'RS256',
-    maxTokenAgeSeconds: TTL,
-  });
+  verify = verifierWith(createCachedKeySet(async () => jwks));
 });
 
 describe('verifyToken', () => {
@@ -204,13 +202,7 @@ describe('createCachedKeySet', () => {
       },
       { cooldownMs: 30_000, now: () => clock },
     );
-    const v = createJwtVerifier({
-      keys,
-      issuer: ISSUER,
-      audience: ISSUER,
-      algorithm: 'RS256',
-      maxTokenAgeSeconds: TTL,
-    });
+    const v = verifierWith(keys);
     const newToken = await sign({}, { kid: 'key-2' }, next.privateKey);
 
     expect((await v(await sign())).ok).toBe(true);
@@ -231,13 +223,7 @@ describe('createCachedKeySet', () => {
     let served: JSONWebKeySet = { keys: [publicJwk] };
     let clock = 0;
     const keys = createCachedKeySet(async () => served, { maxAgeMs: 60_000, now: () => clock });
-    const v = createJwtVerifier({
-      keys,
-      issuer: ISSUER,
-      audience: ISSUER,
-      algorithm: 'RS256',
-      maxTokenAgeSeconds: TTL,
-    });
+    const v = verifierWith(keys);
     const token = await sign();
     expect((await v(token)).ok).toBe(true);
     served = { keys: [] };
@@ -249,13 +235,7 @@ describe('createCachedKeySet', () => {
     const keys = createCachedKeySet(async () => {
       throw new Error('connection refused');
     });
-    const v = createJwtVerifier({
-      keys,
-      issuer: ISSUER,
-      audience: ISSUER,
-      algorithm: 'RS256',
-      maxTokenAgeSeconds: TTL,
-    });
+    const v = verifierWith(keys);
     expect(await v(await sign())).toEqual({ ok: false, failure: 'keys-unavailable' });
   });
 
@@ -266,13 +246,7 @@ describe('createCachedKeySet', () => {
       await new Promise((r) => setTimeout(r, 20));
       return jwks;
     });
-    const v = createJwtVerifier({
-      keys,
-      issuer: ISSUER,
-      audience: ISSUER,
-      algorithm: 'RS256',
-      maxTokenAgeSeconds: TTL,
-    });
+    const v = verifierWith(keys);
     const token = await sign();
     const results = await Promise.all(Array.from({ length: 10 }, () => v(token)));
     expect(results.every((r) => r.ok)).toBe(true);
