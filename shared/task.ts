@@ -23,6 +23,8 @@ export const listTasksInput = z
     status: z.enum(taskStatuses).default('all'),
     cursor: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(TASK_LIST_LIMIT_MAX).default(TASK_LIST_LIMIT_DEFAULT),
+    /** Sent by tRPC's infinite queries; the cursor only pages forward (newest to oldest). */
+    direction: z.literal('forward', { message: 'Only forward paging is supported' }).optional(),
   })
   .prefault({});
 

@@ -1,6 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
-import { httpBatchLink, retryLink, TRPCClientError, type TRPCLink } from '@trpc/client';
-import type { AppRouter } from '../../../server/trpc/router';
+import { httpBatchLink, retryLink, TRPCClientError } from '@trpc/client';
 import { TRPC_MAX_BATCH, TRPC_PATH } from '../../../shared/api';
 import { createAppAuthClient } from './auth-client';
 import { createSession } from './session';
@@ -20,21 +19,6 @@ const FINAL_CODES = new Set([
 
 export const errorCode = (error: unknown): string | undefined =>
   error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
-
-/**
- * tRPC's infinite queries add `direction` to the input; our API validates inputs strictly
- * and pages forward only, so the field is dropped before it is sent.
- */
-const dropInfiniteDirection: TRPCLink<AppRouter> =
-  () =>
-  ({ op, next }) => {
-    if (op.type === 'query' && typeof op.input === 'object' && op.input !== null && 'direction' in op.input) {
-      const input: Record<string, unknown> = { ...op.input };
-      delete input.direction;
-      return next({ ...op, input });
-    }
-    return next(op);
-  };
 
 /**
  * Everything the app talks to the server with: the auth client, the in-memory session
@@ -89,7 +73,6 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
 
   const trpcClient = trpc.createClient({
     links: [
-      dropInfiniteDirection,
       // A token can expire between being read and being checked (clock skew, a sleeping
       // laptop): on UNAUTHORIZED, renew once and try again before giving up.
       retryLink({

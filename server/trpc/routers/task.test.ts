@@ -277,6 +277,20 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       expect(new Set(seen).size).toBe(6);
     });
 
+    it("accepts tRPC's forward direction (infinite queries send it) and refuses backward paging", async () => {
+      const first = await as(carol).task.list({ limit: 3, direction: 'forward' });
+      expect(first).toEqual(await as(carol).task.list({ limit: 3 }));
+      const next = await as(carol).task.list({
+        limit: 3,
+        cursor: first.nextCursor ?? '',
+        direction: 'forward',
+      });
+      expect(next.items.map((t) => t.title)).toEqual(['task 3', 'task 2', 'task 1']);
+      const backward = { cursor: first.nextCursor ?? '', direction: 'backward' } as const;
+      // @ts-expect-error -- the API pages forward only
+      expect(await errorCode(as(carol).task.list(backward))).toBe('BAD_REQUEST');
+    });
+
     it.each([
       ['a limit of 0', { limit: 0 }],
       ['a limit over 100', { limit: 101 }],
@@ -284,6 +298,8 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       ['a garbage cursor', { cursor: 'not-a-cursor' }],
       ['a forged cursor', { cursor: Buffer.from('["yesterday","x"]').toString('base64url') }],
       ['an unknown key', { owner: 'x' }],
+      ['backward paging', { direction: 'backward' }],
+      ['an unknown direction', { direction: 'sideways' }],
     ])('refuses %s with BAD_REQUEST', async (_, input) => {
       // @ts-expect-error -- deliberately wrong input
       expect(await errorCode(as(carol).task.list(input))).toBe('BAD_REQUEST');
