@@ -28,6 +28,9 @@ export const listTasksInput = z
   })
   .prefault({});
 
+/** For procedures that take nothing: an absent input or `{}`, and no unknown keys. */
+export const emptyInput = z.strictObject({}).optional();
+
 export const taskIdInput = z.strictObject({ id: taskId });
 
 export const createTaskInput = z.strictObject({

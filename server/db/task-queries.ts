@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { TaskStatus } from '../../shared/task';
 import type { Database } from './client';
 import { task } from './task-schema';
@@ -117,6 +117,28 @@ export function createTaskQueries(db: Database) {
           .returning(taskColumns);
         return row;
       }),
+
+    /** How many tasks the user has, and how many of them are completed, in one statement. */
+    counts: (userId: string) =>
+      asUser(userId, async (tx) => {
+        const [row] = await tx
+          .select({
+            all: count(),
+            completed: sql<number>`count(*) filter (where ${task.completed})`.mapWith(Number),
+          })
+          .from(task)
+          .where(eq(task.userId, userId));
+        return row ?? { all: 0, completed: 0 };
+      }),
+
+    /** Deletes every completed task of the user; returns the deleted ids. */
+    removeCompleted: (userId: string) =>
+      asUser(userId, (tx) =>
+        tx
+          .delete(task)
+          .where(and(eq(task.userId, userId), eq(task.completed, true)))
+          .returning({ id: task.id }),
+      ),
 
     remove: (userId: string, id: string) =>
       asUser(userId, async (tx) => {

@@ -59,6 +59,15 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
       nextCursor: string | null;
     }>();
     expectTypeOf(ann.task.delete.mutate).returns.resolves.toEqualTypeOf<{ id: string }>();
+    expectTypeOf(ann.task.counts.query).returns.resolves.toEqualTypeOf<{
+      all: number;
+      active: number;
+      completed: number;
+    }>();
+    expectTypeOf(ann.task.clearCompleted.mutate).returns.resolves.toEqualTypeOf<{
+      deleted: number;
+      ids: string[];
+    }>();
     expectTypeOf(ann.task.create.mutate).parameter(0).toHaveProperty('title').toEqualTypeOf<string>();
   });
 
@@ -75,6 +84,33 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
     expect(list.items.map((t) => t.id)).toEqual([created.id]);
     expect(await ann.task.delete.mutate({ id: created.id })).toEqual({ id: created.id });
     expect(await failure(ann.task.get.query({ id: created.id }))).toEqual({ code: 'NOT_FOUND', status: 404 });
+  });
+
+  it("counts and clears completed tasks over HTTP, the caller's only", async () => {
+    const clientFor = async (name: string) => {
+      const token = await getToken(server, (await signUp(server, name)).cookie);
+      return createApiClient({ baseUrl: server.url, getToken: () => token });
+    };
+    const api = await clientFor('cleo');
+    const other = await clientFor('dan');
+    const keep = await api.task.create.mutate({ title: 'keep' });
+    const done = await api.task.create.mutate({ title: 'done' });
+    await api.task.toggle.mutate({ id: done.id });
+    const othersDone = await other.task.create.mutate({ title: 'not cleo’s' });
+    await other.task.toggle.mutate({ id: othersDone.id });
+
+    expect(await api.task.counts.query()).toEqual({ all: 2, active: 1, completed: 1 });
+    expect(await api.task.clearCompleted.mutate()).toEqual({ deleted: 1, ids: [done.id] });
+    expect(await api.task.counts.query()).toEqual({ all: 1, active: 1, completed: 0 });
+    expect((await api.task.list.query()).items.map((t) => t.id)).toEqual([keep.id]);
+    expect(await other.task.counts.query()).toEqual({ all: 1, active: 0, completed: 1 });
+    expect(await other.task.get.query({ id: othersDone.id })).toMatchObject({ completed: true });
+    expect((await api.task.list.query({ direction: 'forward' })).items.map((t) => t.id)).toEqual([keep.id]);
+    // @ts-expect-error -- the API pages forward only
+    expect(await failure(api.task.list.query({ direction: 'backward' }))).toEqual({
+      code: 'BAD_REQUEST',
+      status: 400,
+    });
   });
 
   it("keeps users apart: FORBIDDEN (403) on another's task, which stays unchanged", async () => {

@@ -20,7 +20,7 @@ type ModelTask = { title: string; completed: boolean };
 
 const operation = fc.record({
   user: fc.nat({ max: USERS - 1 }),
-  kind: fc.constantFrom('create', 'update', 'toggle', 'delete', 'get'),
+  kind: fc.constantFrom('create', 'update', 'toggle', 'delete', 'get', 'clearCompleted'),
   /** Index into every id created so far, by anyone: most picks are someone else's. */
   target: fc.nat(),
   title: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0),
@@ -90,6 +90,14 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
               model.delete(id);
               owners.delete(id);
             }
+          } else if (op.kind === 'clearCompleted') {
+            const done = [...model].filter(([, t]) => t.completed).map(([taskId]) => taskId);
+            const cleared = await caller.task.clearCompleted();
+            expect([...cleared.ids].sort()).toEqual(done.sort());
+            for (const taskId of done) {
+              model.delete(taskId);
+              owners.delete(taskId);
+            }
           } else {
             expect(await codeOf(caller.task.get({ id }))).toBe(mine ? 'OK' : expectedMiss);
           }
@@ -102,6 +110,12 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
               expect(t.userId).toBe(users[i]!.id);
               expect({ title: t.title, completed: t.completed }).toEqual(expected.get(t.id));
             }
+            const completed = [...expected.values()].filter((t) => t.completed).length;
+            expect(await c.task.counts()).toEqual({
+              all: expected.size,
+              active: expected.size - completed,
+              completed,
+            });
           }
         }
       }),

@@ -93,13 +93,15 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
   });
 
   describe('authentication', () => {
-    it.each(['list', 'get', 'create', 'update', 'toggle', 'delete'] as const)(
+    it.each(['list', 'counts', 'get', 'create', 'update', 'toggle', 'delete', 'clearCompleted'] as const)(
       '%s without a user is UNAUTHORIZED',
       async (procedure) => {
         const anonymous = as(null).task;
         const id = '00000000-0000-4000-8000-000000000000';
         const calls = {
           list: () => anonymous.list(),
+          counts: () => anonymous.counts(),
+          clearCompleted: () => anonymous.clearCompleted(),
           get: () => anonymous.get({ id }),
           create: () => anonymous.create({ title: 'x' }),
           update: () => anonymous.update({ id, title: 'x' }),
@@ -303,6 +305,75 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
     ])('refuses %s with BAD_REQUEST', async (_, input) => {
       // @ts-expect-error -- deliberately wrong input
       expect(await errorCode(as(carol).task.list(input))).toBe('BAD_REQUEST');
+    });
+  });
+
+  describe('counts and clearCompleted', () => {
+    let erin: { id: string; email: string };
+    let frank: { id: string; email: string };
+
+    /** A user with `active` open tasks and `completed` done ones; returns the done ones' ids. */
+    async function give(user: { id: string; email: string }, active: number, completed: number) {
+      for (let i = 0; i < active; i++) await as(user).task.create({ title: `open ${i}` });
+      const done: string[] = [];
+      for (let i = 0; i < completed; i++) {
+        const t = await as(user).task.create({ title: `done ${i}` });
+        await as(user).task.update({ id: t.id, completed: true });
+        done.push(t.id);
+      }
+      return done;
+    }
+
+    beforeAll(async () => {
+      erin = await insertUser(database, 'erin');
+      frank = await insertUser(database, 'frank');
+    });
+
+    it('counts zero for a user without tasks', async () => {
+      const nobody = await insertUser(database, 'nobody');
+      expect(await as(nobody).task.counts()).toEqual({ all: 0, active: 0, completed: 0 });
+      expect(await as(nobody).task.clearCompleted()).toEqual({ deleted: 0, ids: [] });
+    });
+
+    it("counts only the caller's tasks and clears only the caller's completed ones", async () => {
+      const erinDone = await give(erin, 3, 2);
+      const frankDone = await give(frank, 1, 4);
+      const frankBefore = await as(frank).task.list({ limit: 100 });
+      expect(await as(erin).task.counts()).toEqual({ all: 5, active: 3, completed: 2 });
+      expect(await as(frank).task.counts()).toEqual({ all: 5, active: 1, completed: 4 });
+
+      const cleared = await as(erin).task.clearCompleted();
+      expect(cleared.deleted).toBe(2);
+      expect([...cleared.ids].sort()).toEqual([...erinDone].sort());
+      expect(await as(erin).task.counts()).toEqual({ all: 3, active: 3, completed: 0 });
+      expect((await as(erin).task.list({ status: 'completed' })).items).toEqual([]);
+      for (const id of erinDone) expect(await errorCode(as(erin).task.get({ id }))).toBe('NOT_FOUND');
+
+      // Frank's completed tasks are still there, still counted.
+      expect(await as(frank).task.list({ limit: 100 })).toEqual(frankBefore);
+      expect(await as(frank).task.counts()).toEqual({ all: 5, active: 1, completed: 4 });
+      expect(frankDone).toHaveLength(4);
+
+      expect(await as(erin).task.clearCompleted({})).toEqual({ deleted: 0, ids: [] });
+    });
+
+    it('follows create, toggle and delete', async () => {
+      const gina = await insertUser(database, 'gina');
+      const t = await as(gina).task.create({ title: 'g' });
+      expect(await as(gina).task.counts()).toEqual({ all: 1, active: 1, completed: 0 });
+      await as(gina).task.toggle({ id: t.id });
+      expect(await as(gina).task.counts()).toEqual({ all: 1, active: 0, completed: 1 });
+      await as(gina).task.delete({ id: t.id });
+      expect(await as(gina).task.counts()).toEqual({ all: 0, active: 0, completed: 0 });
+    });
+
+    it('refuses unknown keys with BAD_REQUEST and deletes nothing', async () => {
+      const before = await as(frank).task.counts();
+      // @ts-expect-error -- no input is taken: nobody can clear someone else's tasks
+      expect(await errorCode(as(frank).task.clearCompleted({ userId: erin.id }))).toBe('BAD_REQUEST');
+      // @ts-expect-error -- deliberately wrong input
+      expect(await errorCode(as(frank).task.counts({ status: 'active' }))).toBe('BAD_REQUEST');
+      expect(await as(frank).task.counts()).toEqual(before);
     });
   });
 });

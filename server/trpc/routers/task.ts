@@ -1,6 +1,12 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { createTaskInput, listTasksInput, taskIdInput, updateTaskInput } from '../../../shared/task';
+import {
+  createTaskInput,
+  emptyInput,
+  listTasksInput,
+  taskIdInput,
+  updateTaskInput,
+} from '../../../shared/task';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { protectedProcedure, router } from '../init';
 
@@ -63,6 +69,11 @@ export const taskRouter = router({
     };
   }),
 
+  counts: protectedProcedure.input(emptyInput).query(async ({ ctx }) => {
+    const { all, completed } = await ctx.tasks.counts(ctx.user.id);
+    return { all, active: all - completed, completed };
+  }),
+
   get: protectedProcedure.input(taskIdInput).query(async ({ ctx, input }) => {
     const row = await ctx.tasks.get(ctx.user.id, input.id);
     return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id)));
@@ -93,5 +104,10 @@ export const taskRouter = router({
   delete: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.remove(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
+  }),
+
+  clearCompleted: protectedProcedure.input(emptyInput).mutation(async ({ ctx }) => {
+    const ids = (await ctx.tasks.removeCompleted(ctx.user.id)).map((row) => row.id);
+    return { deleted: ids.length, ids };
   }),
 });
