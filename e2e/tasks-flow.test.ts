@@ -107,6 +107,14 @@ describe('a person manages their tasks in Chromium', () => {
     const storage = await page.evaluate(() => [localStorage.length, sessionStorage.length]);
     expect(storage).toEqual([0, 0]);
 
+    // Clear completed: one call; the list and the counts follow.
+    await page.getByRole('button', { name: 'Clear completed (1)' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report']);
+    await page.getByRole('link', { name: 'Completed 0' }).waitFor();
+    await page.getByRole('link', { name: 'All 2' }).waitFor();
+    await page.getByText('Deleted 1 completed task.').waitFor({ state: 'attached' });
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.goBack();

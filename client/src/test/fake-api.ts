@@ -2,7 +2,26 @@
  * An in-memory stand-in for the server at the `fetch` boundary (component tests only):
  * Better Auth's endpoints the client uses and tRPC's batch protocol for `task.*`.
  */
+import type { z } from 'zod';
+import {
+  createTaskInput,
+  emptyInput,
+  listTasksInput,
+  taskIdInput,
+  updateTaskInput,
+} from '../../../shared/task';
 import type { Task } from '../lib/trpc';
+
+/** The server's own input schemas: the fake refuses what the real server would. */
+const INPUTS: Record<string, z.ZodType> = {
+  'task.list': listTasksInput,
+  'task.counts': emptyInput,
+  'task.get': taskIdInput,
+  'task.create': createTaskInput,
+  'task.update': updateTaskInput,
+  'task.delete': taskIdInput,
+  'task.clearCompleted': emptyInput,
+};
 
 type Code =
   | 'UNAUTHORIZED'
@@ -101,18 +120,33 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
     return task;
   }
 
-  function call(path: string, input: Record<string, unknown>, userId: string): unknown {
+  function call(path: string, raw: unknown, userId: string): unknown {
+    const parsed = INPUTS[path]?.safeParse(raw);
+    if (parsed && !parsed.success) throw new ProcedureError('BAD_REQUEST', parsed.error.message);
+    const input = (parsed?.data ?? {}) as Record<string, unknown>;
+    const mine = () => tasks.filter((t) => t.userId === userId);
     switch (path) {
       case 'task.list': {
         const status = (input.status as string | undefined) ?? 'all';
         const limit = (input.limit as number | undefined) ?? 50;
-        const mine = sorted(tasks.filter((t) => t.userId === userId)).filter(
+        const matching = sorted(mine()).filter(
           (t) => status === 'all' || (status === 'completed') === t.completed,
         );
-        const start = input.cursor ? mine.findIndex((t) => t.id === input.cursor) + 1 : 0;
-        const page = mine.slice(start, start + limit);
-        const more = mine.length > start + limit;
+        const start = input.cursor ? matching.findIndex((t) => t.id === input.cursor) + 1 : 0;
+        const page = matching.slice(start, start + limit);
+        const more = matching.length > start + limit;
         return { items: page, nextCursor: more ? (page.at(-1)?.id ?? null) : null };
+      }
+      case 'task.counts': {
+        const completed = mine().filter((t) => t.completed).length;
+        return { all: mine().length, active: mine().length - completed, completed };
+      }
+      case 'task.clearCompleted': {
+        const ids = mine()
+          .filter((t) => t.completed)
+          .map((t) => t.id);
+        tasks = tasks.filter((t) => !ids.includes(t.id));
+        return { deleted: ids.length, ids };
       }
       case 'task.get':
         return own(userId, input.id as string);
@@ -147,7 +181,7 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
     if (gate) await gate;
     const paths = url.pathname.replace('/api/trpc/', '').split(',');
     const raw = init?.method === 'POST' ? (init.body as string) : (url.searchParams.get('input') ?? '{}');
-    const inputs = JSON.parse(raw) as Record<string, Record<string, unknown>>;
+    const inputs = JSON.parse(raw) as Record<string, unknown>;
     const token = headers.get('authorization')?.replace(/^Bearer /, '');
     const userId = token ? validTokens.get(token) : undefined;
     const results = paths.map((path, i) => {
@@ -156,7 +190,7 @@ export function createFakeApi(opts: { tokenTtlSeconds?: number } = {}) {
         const planned = refusals.get(path)?.shift();
         if (planned) throw new ProcedureError(planned, `Refused: ${planned}`);
         if (!userId) throw new ProcedureError('UNAUTHORIZED', 'Authentication required');
-        return { result: { data: call(path, inputs[String(i)] ?? {}, userId) } };
+        return { result: { data: call(path, inputs[String(i)], userId) } };
       } catch (error) {
         const e =
           error instanceof ProcedureError

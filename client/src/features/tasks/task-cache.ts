@@ -1,6 +1,7 @@
 /**
- * Edits every cached `task.list` result (each filter's infinite list and the count queries)
- * the way the server would, so optimistic changes show everywhere at once.
+ * Edits every cached `task.list` result (each filter's infinite list) and the `task.counts`
+ * result the way the server would, so optimistic changes show everywhere at once and the
+ * counts always agree with the lists.
  */
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
@@ -10,8 +11,15 @@ import { trpc, type RouterOutputs, type Task } from '../../lib/trpc';
 export type ListPage = RouterOutputs['task']['list'];
 type ListData = ListPage | InfiniteData<ListPage, unknown>;
 
+export type TaskCounts = RouterOutputs['task']['counts'];
+
 /** Prefix of every `task.list` query, whatever its input or kind. */
 export const taskListKey = (): QueryKey => getQueryKey(trpc.task.list);
+
+/** Prefix of every cached task query: the lists and the counts. */
+export const taskQueriesKey = (): QueryKey => getQueryKey(trpc.task);
+
+const taskCountsKey = (): QueryKey => getQueryKey(trpc.task.counts);
 
 const isInfinite = (data: ListData): data is InfiniteData<ListPage, unknown> => 'pages' in data;
 
@@ -68,19 +76,76 @@ const without = (pages: ListPage[], id: string): ListPage[] =>
     page.items.some((t) => t.id === id) ? { ...page, items: page.items.filter((t) => t.id !== id) } : page,
   );
 
-/** Puts `task` (new or changed) into every list it belongs to, and out of those it does not. */
-export function writeTask(client: QueryClient, task: Task, replacesId: string = task.id): void {
+function editCounts(client: QueryClient, edit: (counts: TaskCounts) => TaskCounts): void {
+  client.setQueriesData<TaskCounts>({ queryKey: taskCountsKey() }, (counts) => counts && edit(counts));
+}
+
+/** Adds `by` to each count (negative to take away), never below zero. */
+function addToCounts(client: QueryClient, by: TaskCounts): void {
+  editCounts(client, (counts) => ({
+    all: Math.max(0, counts.all + by.all),
+    active: Math.max(0, counts.active + by.active),
+    completed: Math.max(0, counts.completed + by.completed),
+  }));
+}
+
+/** What one task adds to the counts (nothing when absent). */
+const tally = (task: Task | null): TaskCounts => ({
+  all: task ? 1 : 0,
+  active: task && !task.completed ? 1 : 0,
+  completed: task?.completed ? 1 : 0,
+});
+
+/**
+ * Shows `next` where `shown` was, in every list and in the counts: `shown` null adds a task,
+ * `next` null removes one. `shown` must be what the cache shows now (the optimistic state, during
+ * a change), so that a change and its undo move the counts by exactly opposite amounts.
+ */
+export function replaceTask(client: QueryClient, shown: Task | null, next: Task | null): void {
   editPages(client, (pages, status) => {
-    const rest = without(without(pages, replacesId), task.id);
-    return matchesStatus(task, status) ? insertSorted(rest, task) : rest;
+    const rest = without(shown ? without(pages, shown.id) : pages, next?.id ?? '');
+    return next && matchesStatus(next, status) ? insertSorted(rest, next) : rest;
   });
+  const before = tally(shown);
+  const after = tally(next);
+  const by = {
+    all: after.all - before.all,
+    active: after.active - before.active,
+    completed: after.completed - before.completed,
+  };
+  if (by.all !== 0 || by.active !== 0 || by.completed !== 0) addToCounts(client, by);
 }
 
-export function removeTask(client: QueryClient, id: string): void {
-  editPages(client, (pages) => without(pages, id));
+/**
+ * Removes every completed task from the lists and sets the completed count to zero, as
+ * `task.clearCompleted` will. Returns the undo: it puts back the tasks and the counts.
+ */
+export function clearCompletedTasks(client: QueryClient): () => void {
+  const removed = new Map<string, Task>();
+  editPages(client, (pages) =>
+    pages.map((page) => {
+      if (!page.items.some((t) => t.completed)) return page;
+      for (const t of page.items) if (t.completed) removed.set(t.id, t);
+      return { ...page, items: page.items.filter((t) => !t.completed) };
+    }),
+  );
+  let cleared = 0;
+  editCounts(client, (counts) => {
+    cleared = counts.completed;
+    return { ...counts, all: counts.all - counts.completed, completed: 0 };
+  });
+  return () => {
+    editPages(client, (pages, status) =>
+      [...removed.values()].reduce(
+        (rest, t) => (matchesStatus(t, status) ? insertSorted(without(rest, t.id), t) : rest),
+        pages,
+      ),
+    );
+    addToCounts(client, { all: cleared, active: 0, completed: cleared });
+  };
 }
 
-/** Every loaded task with this id (the first found), e.g. to restore it after a failed delete. */
+/** The loaded task with this id (the first found), as the lists show it now. */
 export function findTask(client: QueryClient, id: string): Task | undefined {
   for (const [, data] of client.getQueriesData<ListData>({ queryKey: taskListKey() })) {
     if (!data) continue;

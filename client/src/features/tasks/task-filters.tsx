@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import type { TaskStatus } from '../../../../shared/task';
-import type { TaskCounts } from './use-task-counts';
+import type { TaskCounts } from './task-cache';
 
 const FILTERS: { status: TaskStatus; label: string; href: string }[] = [
   { status: 'all', label: 'All', href: '/' },
@@ -9,12 +9,12 @@ const FILTERS: { status: TaskStatus; label: string; href: string }[] = [
 ];
 
 /** Real links (the filter lives in the URL: back button and reload keep it). */
-export function TaskFilters({ current, counts }: { current: TaskStatus; counts: TaskCounts }) {
+export function TaskFilters({ current, counts }: { current: TaskStatus; counts: TaskCounts | undefined }) {
   return (
     <nav className="filters" aria-label="Filter tasks">
       <ul>
         {FILTERS.map((filter) => {
-          const count = counts[filter.status];
+          const count = counts?.[filter.status] ?? null;
           return (
             <li key={filter.status}>
               <Link

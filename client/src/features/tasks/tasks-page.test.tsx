@@ -177,16 +177,87 @@ describe('task list', () => {
     await waitFor(() => expect(titles()).toEqual(['Two', 'One']));
   });
 
-  test('clear completed deletes every completed task after confirmation', async () => {
+  test('counts are exact past one page, and move with a change before the server answers', async () => {
     const { api, me } = signedIn();
-    api.addTask(me.id, 'Keep');
+    for (let i = 1; i <= 120; i++) api.addTask(me.id, `Task ${i}`, { completed: i <= 7 });
+    const { user } = renderApp(api, '/?filter=active');
+    expect(await screen.findByRole('link', { name: 'All 120' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Active 113' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Completed 7' })).toBeInTheDocument();
+    expect(screen.getByText('113 tasks left')).toBeInTheDocument();
+    expect(api.calls.filter((path) => path === 'task.list')).toHaveLength(1);
+
+    const release = api.hold();
+    await user.click(screen.getByRole('checkbox', { name: 'Task 120' }));
+    expect(screen.getByRole('link', { name: 'Active 112' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Completed 8' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Delete Task 119' }));
+    expect(screen.getByRole('link', { name: 'All 119' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Active 111' })).toBeInTheDocument();
+    release();
+    await waitFor(() => expect(api.tasks).toHaveLength(119));
+    expect(await screen.findByText('111 tasks left')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Completed 8' })).toBeInTheDocument();
+  });
+
+  test('a refused change puts the counts back too', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Stays open');
+    api.addTask(me.id, 'Stays');
+    const { user } = renderApp(api, '/');
+    expect(await screen.findByRole('link', { name: 'Active 2' })).toBeInTheDocument();
+    api.refuse('task.update', 'INTERNAL_SERVER_ERROR');
+    await user.click(screen.getByRole('checkbox', { name: 'Stays open' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Couldn’t update “Stays open”');
+    expect(screen.getByRole('link', { name: 'Active 2' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Completed 0' })).toBeInTheDocument();
+
+    api.refuse('task.delete', 'INTERNAL_SERVER_ERROR');
+    await user.click(screen.getByRole('button', { name: 'Delete Stays' }));
+    await waitFor(() => expect(screen.getAllByRole('alert')).toHaveLength(2));
+    expect(screen.getByRole('link', { name: 'All 2' })).toBeInTheDocument();
+    expect(titles()).toEqual(['Stays', 'Stays open']);
+  });
+
+  test('clear completed deletes every completed task, loaded or not, in one call', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Done long ago', { completed: true });
+    for (let i = 1; i <= PAGE_SIZE; i++) api.addTask(me.id, `Open ${i}`);
     api.addTask(me.id, 'Done 1', { completed: true });
     api.addTask(me.id, 'Done 2', { completed: true });
     const { user } = renderApp(api, '/');
-    await user.click(await screen.findByRole('button', { name: 'Clear completed (2)' }));
+    await user.click(await screen.findByRole('button', { name: 'Clear completed (3)' }));
+    const release = api.hold();
     await user.click(screen.getByRole('button', { name: 'Delete' }));
-    await waitFor(() => expect(titles()).toEqual(['Keep']));
-    expect(api.tasks.map((t) => t.title)).toEqual(['Keep']);
+    // Gone at once, before the server answers.
+    expect(screen.queryByText('Done 1')).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Completed 0' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: `All ${PAGE_SIZE}` })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Clear completed/ })).not.toBeInTheDocument();
+    release();
+    await waitFor(() => expect(api.tasks).toHaveLength(PAGE_SIZE));
+    expect(api.tasks.every((t) => !t.completed)).toBe(true);
+    expect(api.calls.filter((path) => path === 'task.clearCompleted')).toHaveLength(1);
+    expect(api.calls).not.toContain('task.delete');
+    expect(await screen.findByText('Deleted 3 completed tasks.')).toBeInTheDocument();
+  });
+
+  test('a refused clear puts the completed tasks and counts back and says so', async () => {
+    const { api, me } = signedIn();
+    api.addTask(me.id, 'Keep');
+    api.addTask(me.id, 'Done', { completed: true });
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('button', { name: 'Clear completed (1)' }));
+    api.refuse('task.clearCompleted', 'INTERNAL_SERVER_ERROR');
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Couldn’t clear completed tasks. They were put back; please try again.',
+    );
+    expect(titles()).toEqual(['Done', 'Keep']);
+    expect(screen.getByRole('link', { name: 'Completed 1' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'All 2' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Clear completed (1)' })).toBeInTheDocument();
+    expect(api.tasks).toHaveLength(2);
   });
 
   test('loads more over the cursor', async () => {

@@ -142,11 +142,9 @@ export function TasksPage() {
           </p>
         )}
         <footer className="task-footer">
-          <span>
-            {counts.active !== null &&
-              `${counts.active} ${counts.activeNumber === 1 ? 'task' : 'tasks'} left`}
-          </span>
-          {counts.completedNumber > 0 &&
+          <span>{counts && `${counts.active} ${counts.active === 1 ? 'task' : 'tasks'} left`}</span>
+          {counts &&
+            counts.completed > 0 &&
             (confirmingClear ? (
               <span className="confirm" role="group" aria-label="Confirm clearing completed tasks">
                 <span>Delete all completed tasks?</span>

@@ -1,13 +1,16 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useRef, useState } from 'react';
 import { trpc, type Task } from '../../lib/trpc';
-import { findTask, removeTask, taskListKey, writeTask } from './task-cache';
+import { clearCompletedTasks, findTask, replaceTask, taskQueriesKey } from './task-cache';
 import { classify, quote, refusalMessage } from './task-errors';
 import type { Notices } from './notices';
 
 /** Ids of optimistic tasks the server has not created yet. */
 export const PENDING_PREFIX = 'pending-';
 export const isPendingTask = (task: Task): boolean => task.id.startsWith(PENDING_PREFIX);
+
+/** The busy mark of "Clear completed" (not a task id). */
+const CLEAR_COMPLETED = 'clear-completed';
 
 /** Sorts after every real timestamp, so a task being added shows first until the server answers. */
 const PENDING_CREATED_AT = '9999-12-31T23:59:59.999Z';
@@ -19,8 +22,9 @@ export interface TaskEdit {
 }
 
 /**
- * Add, edit, complete and delete with optimistic updates: the list changes at once, the
- * change is undone (with a message) if the server refuses, and the server's answer wins.
+ * Add, edit, complete, delete and clear completed with optimistic updates: the lists and counts
+ * change at once, the change is undone (with a message) if the server refuses, and the server's
+ * answer wins.
  */
 export function useTaskActions(notices: Notices, announce: (text: string) => void) {
   const utils = trpc.useUtils();
@@ -36,35 +40,43 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       return next;
     });
 
-  /** Runs one change: stops list fetches that would overwrite it, refreshes lists when all are done. */
+  /**
+   * Runs one change: stops list and count fetches that would overwrite it, refreshes both from
+   * the server when no change is in flight any more.
+   */
   const run = useCallback(
     async <T>(id: string, optimistic: () => void, call: () => Promise<T>): Promise<T> => {
       inflight.current += 1;
       mark(id, true);
-      // Cancelling reverts in-flight list fetches synchronously, so the optimistic edit that
-      // follows in the same tick is not overwritten, and a controlled checkbox never flickers back.
-      void queryClient.cancelQueries({ queryKey: taskListKey() });
+      // Cancelling reverts in-flight fetches synchronously, so the optimistic edit that follows
+      // in the same tick is not overwritten, and a controlled checkbox never flickers back.
+      void queryClient.cancelQueries({ queryKey: taskQueriesKey() });
       optimistic();
       try {
         return await call();
       } finally {
         inflight.current -= 1;
         mark(id, false);
-        if (inflight.current === 0) void queryClient.invalidateQueries({ queryKey: taskListKey() });
+        if (inflight.current === 0) void queryClient.invalidateQueries({ queryKey: taskQueriesKey() });
       }
     },
     [queryClient],
   );
 
-  /** Explains a refusal and puts the list right: undo, drop the task, or show its latest version. */
+  /**
+   * Explains a refusal and puts the lists right: undo, drop the task, or show its latest version.
+   * `task` is the task as it was before the change, `shown` what the cache shows now.
+   */
   const refused = useCallback(
-    async (error: unknown, task: Task, action: string, undo: () => void) => {
+    async (error: unknown, task: Task, shown: Task | null, action: string, undo: () => void) => {
       const refusal = classify(error);
       const what = quote(task.title);
       if (refusal === 'conflict') {
         const latest = await utils.client.task.get.query({ id: task.id }).catch(() => null);
         if (latest) {
-          writeTask(queryClient, latest);
+          replaceTask(queryClient, shown, latest);
+          // The refresh started when the call failed may have landed while we asked: recount.
+          void queryClient.invalidateQueries({ queryKey: taskQueriesKey() });
           notices.push(
             'error',
             `${what} was changed somewhere else, so your edit wasn’t saved. The latest version is shown.`,
@@ -73,7 +85,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         }
       }
       if (refusal === 'not-found') {
-        removeTask(queryClient, task.id);
+        replaceTask(queryClient, shown, null);
         notices.push(
           'error',
           `${what} no longer exists: it was deleted somewhere else (another tab or device).`,
@@ -81,7 +93,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         return;
       }
       if (refusal === 'forbidden') {
-        removeTask(queryClient, task.id);
+        replaceTask(queryClient, shown, null);
         notices.push('error', `${what} belongs to another account, so it was removed from this list.`);
         return;
       }
@@ -109,14 +121,14 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       try {
         const created = await run(
           temp.id,
-          () => writeTask(queryClient, temp),
+          () => replaceTask(queryClient, null, temp),
           () => utils.client.task.create.mutate({ title: input.title, description: input.description }),
         );
-        writeTask(queryClient, created, temp.id);
+        replaceTask(queryClient, temp, created);
         announce(`Added ${quote(created.title)}.`);
         return true;
       } catch (error) {
-        await refused(error, temp, 'add', () => removeTask(queryClient, temp.id));
+        await refused(error, temp, temp, 'add', () => replaceTask(queryClient, temp, null));
         return false;
       }
     },
@@ -125,17 +137,18 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
 
   const setCompleted = useCallback(
     async (task: Task, completed: boolean) => {
+      const shown: Task = { ...task, completed };
       try {
         const saved = await run(
           task.id,
-          () => writeTask(queryClient, { ...task, completed }),
+          () => replaceTask(queryClient, task, shown),
           // An explicit value (not "toggle"): two quick clicks or two tabs cannot cancel out.
           () => utils.client.task.update.mutate({ id: task.id, completed }),
         );
-        writeTask(queryClient, saved);
+        replaceTask(queryClient, shown, saved);
         announce(`${quote(saved.title)} marked as ${saved.completed ? 'completed' : 'not completed'}.`);
       } catch (error) {
-        await refused(error, task, 'update', () => writeTask(queryClient, task));
+        await refused(error, task, shown, 'update', () => replaceTask(queryClient, shown, task));
       }
     },
     [announce, queryClient, refused, run, utils],
@@ -143,10 +156,11 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
 
   const edit = useCallback(
     async (task: Task, changes: TaskEdit): Promise<boolean> => {
+      const shown: Task = { ...task, ...changes };
       try {
         const saved = await run(
           task.id,
-          () => writeTask(queryClient, { ...task, ...changes }),
+          () => replaceTask(queryClient, task, shown),
           () =>
             utils.client.task.update.mutate({
               id: task.id,
@@ -155,11 +169,11 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
               version: task.version,
             }),
         );
-        writeTask(queryClient, saved);
+        replaceTask(queryClient, shown, saved);
         announce(`Saved ${quote(saved.title)}.`);
         return true;
       } catch (error) {
-        await refused(error, task, 'save', () => writeTask(queryClient, task));
+        await refused(error, task, shown, 'save', () => replaceTask(queryClient, shown, task));
         return false;
       }
     },
@@ -171,7 +185,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       try {
         await run(
           task.id,
-          () => removeTask(queryClient, task.id),
+          () => replaceTask(queryClient, task, null),
           () => utils.client.task.delete.mutate({ id: task.id }),
         );
         announce(`Deleted ${quote(task.title)}.`);
@@ -181,35 +195,45 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
           notices.push('info', `${quote(task.title)} had already been deleted somewhere else.`);
           return;
         }
-        await refused(error, task, 'delete', () => writeTask(queryClient, task));
+        await refused(error, task, null, 'delete', () => replaceTask(queryClient, null, task));
       }
     },
     [announce, notices, queryClient, refused, run, utils],
   );
 
-  /** Deletes every completed task, including those on pages not loaded yet. */
+  /**
+   * Deletes every completed task, including those on pages not loaded yet, in one call; the
+   * completed tasks leave the lists at once and come back if the server refuses.
+   */
   const clearCompleted = useCallback(async () => {
-    const completed: Task[] = [];
+    let undo = () => {};
     try {
-      let cursor: string | undefined;
-      do {
-        const page = await utils.client.task.list.query({ status: 'completed', limit: 100, cursor });
-        completed.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+      const { deleted, ids } = await run(
+        CLEAR_COMPLETED,
+        () => {
+          undo = clearCompletedTasks(queryClient);
+        },
+        () => utils.client.task.clearCompleted.mutate(),
+      );
+      // Tasks completed elsewhere may still show here as active: the server's list decides.
+      for (const id of ids) {
+        const shown = findTask(queryClient, id);
+        if (shown) replaceTask(queryClient, shown, null);
+      }
+      announce(`Deleted ${deleted} completed ${deleted === 1 ? 'task' : 'tasks'}.`);
     } catch (error) {
-      notices.push('error', refusalMessage(classify(error), 'clear', 'completed tasks', error));
-      return;
+      undo();
+      const refusal = classify(error);
+      if (refusal === 'unauthorized') return;
+      const why =
+        refusal === 'rate-limited'
+          ? ': too many changes at once'
+          : refusal === 'unreachable'
+            ? ': the server didn’t respond'
+            : '';
+      notices.push('error', `Couldn’t clear completed tasks${why}. They were put back; please try again.`);
     }
-    const results = await Promise.allSettled(completed.map((task) => remove(task)));
-    const left = completed.filter((task) => findTask(queryClient, task.id)).length;
-    const done = results.length - left;
-    announce(
-      left === 0
-        ? `Deleted ${done} completed ${done === 1 ? 'task' : 'tasks'}.`
-        : `Deleted ${done} completed tasks; ${left} could not be deleted.`,
-    );
-  }, [announce, notices, queryClient, remove, utils]);
+  }, [announce, notices, queryClient, run, utils]);
 
   return { create, setCompleted, edit, remove, clearCompleted, busy };
 }
