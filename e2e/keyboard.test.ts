@@ -1,24 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../server/test/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { expectTitles, newPerson, signUp } from './support/app';
-import { launchBrowser, screenshot } from './support/browser';
-import { E2E_CLIENT_DIR } from './support/paths';
+import { useServerAndBrowser } from './support/harness';
+import { screenshot } from './support/browser';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const harness = useServerAndBrowser();
 
 /** What has focus, as "role: accessible name"-ish text. */
 const focused = (page: Page) =>
@@ -48,9 +34,9 @@ async function tabTo(page: Page, target: string): Promise<void> {
 
 describe('keyboard only', () => {
   test('add, edit, complete and delete without a mouse; focus lands somewhere sensible', async () => {
-    const context = await browser.newContext();
+    const context = await harness.browser.newContext();
     const page = await context.newPage();
-    await signUp(page, server.baseURL, newPerson('Keys'));
+    await signUp(page, harness.server.baseURL, newPerson('Keys'));
 
     // The new-task field has focus on arrival and keeps it after each add.
     expect(await onNewTaskField(page)).toBe(true);

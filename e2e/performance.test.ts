@@ -1,27 +1,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../server/test/server';
+import { describe, expect, test } from 'vitest';
 import { addTask, newPerson, signUp } from './support/app';
-import { launchBrowser } from './support/browser';
+import { useServerAndBrowser } from './support/harness';
 import { E2E_CLIENT_DIR, RESULTS_DIR } from './support/paths';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const harness = useServerAndBrowser();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
@@ -37,15 +22,15 @@ describe('performance (recorded in test-results/metrics.json)', () => {
       jsGzip += gzipSync(content, { level: 9 }).length;
     }
 
-    const context = await browser.newContext();
+    const context = await harness.browser.newContext();
     const page = await context.newPage();
-    await signUp(page, server.baseURL, newPerson('Timer'));
+    await signUp(page, harness.server.baseURL, newPerson('Timer'));
     for (const title of ['One', 'Two', 'Three', 'Four', 'Five']) await addTask(page, title);
 
     // Each run is a full page load with a warm HTTP cache, as for someone who comes back.
     const runs: number[] = [];
     for (let i = 0; i < 7; i++) {
-      await page.goto(`${server.baseURL}/`, { waitUntil: 'commit' });
+      await page.goto(`${harness.server.baseURL}/`, { waitUntil: 'commit' });
       await page.waitForFunction(
         () => document.querySelectorAll('.task-toggle:not([disabled])').length === 5,
         null,
@@ -56,9 +41,9 @@ describe('performance (recorded in test-results/metrics.json)', () => {
       runs.push(await page.evaluate(() => performance.now()));
     }
     // And once with an empty cache (first visit after sign-in).
-    const cold = await browser.newContext({ storageState: await context.storageState() });
+    const cold = await harness.browser.newContext({ storageState: await context.storageState() });
     const coldPage = await cold.newPage();
-    await coldPage.goto(`${server.baseURL}/`, { waitUntil: 'commit' });
+    await coldPage.goto(`${harness.server.baseURL}/`, { waitUntil: 'commit' });
     await coldPage.waitForFunction(
       () => document.querySelectorAll('.task-toggle:not([disabled])').length === 5,
       null,

@@ -1,30 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../server/test/server';
+import { describe, expect, test } from 'vitest';
 import { addTask, expectTitles, newPerson, signIn, signUp } from './support/app';
-import { launchBrowser, screenshot } from './support/browser';
-import { E2E_CLIENT_DIR } from './support/paths';
+import { useServerAndBrowser } from './support/harness';
+import { screenshot } from './support/browser';
 
 const TTL_SECONDS = 5;
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer('pglite', { clientDir: E2E_CLIENT_DIR, env: { JWT_TTL_SECONDS: String(TTL_SECONDS) } }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const harness = useServerAndBrowser({ JWT_TTL_SECONDS: String(TTL_SECONDS) });
 
 describe(`with ${TTL_SECONDS}-second tokens`, () => {
   test('the page keeps working across several expiries, then explains an ended session', async () => {
-    const context = await browser.newContext();
+    const context = await harness.browser.newContext();
     const page = await context.newPage();
     let tokenFetches = 0;
     const refusals: string[] = [];
@@ -36,7 +21,7 @@ describe(`with ${TTL_SECONDS}-second tokens`, () => {
     });
 
     const person = newPerson('Patient');
-    await signUp(page, server.baseURL, person);
+    await signUp(page, harness.server.baseURL, person);
     await addTask(page, 'Task 0');
 
     // ~4 token lifetimes: act, sit idle past an expiry, act again.

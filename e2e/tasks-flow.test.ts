@@ -1,25 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../server/test/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { addTask, expectTitles, newPerson, signIn, signUp } from './support/app';
-import { launchBrowser, screenshot, watchPage } from './support/browser';
-import { E2E_CLIENT_DIR } from './support/paths';
+import { useServerAndBrowser } from './support/harness';
+import { screenshot, watchPage } from './support/browser';
 
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startTestServer('pglite', { clientDir: E2E_CLIENT_DIR }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const harness = useServerAndBrowser();
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();
@@ -30,13 +16,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 describe('a person manages their tasks in Chromium', () => {
   test('sign up, add, edit, toggle, filter, reload, sign out, sign in; a second user sees nothing', async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const context = await harness.browser.newContext({ viewport: { width: 1100, height: 800 } });
     const page = await context.newPage();
     const { errors } = watchPage(page);
     const alice = newPerson('Alice');
 
     // A signed-out visitor to / lands on sign-in.
-    await page.goto(`${server.baseURL}/`);
+    await page.goto(`${harness.server.baseURL}/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(await seriousViolations(page)).toEqual([]);
@@ -52,7 +38,7 @@ describe('a person manages their tasks in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'sign-up-errors');
 
-    await signUp(page, server.baseURL, alice);
+    await signUp(page, harness.server.baseURL, alice);
     expect(new URL(page.url()).pathname).toBe('/');
     await page.getByText('No tasks yet').waitFor();
     await screenshot(page, 'tasks-empty');
@@ -135,7 +121,7 @@ describe('a person manages their tasks in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
     // A taken email is explained on sign-up.
-    await page.goto(`${server.baseURL}/sign-up`);
+    await page.goto(`${harness.server.baseURL}/sign-up`);
     await page.getByLabel('Name').fill('Mallory');
     await page.getByLabel('Email').fill(alice.email);
     await page.getByLabel('Password', { exact: true }).fill('another long password');
@@ -144,7 +130,7 @@ describe('a person manages their tasks in Chromium', () => {
 
     // Second user on the same browser sees none of Alice's tasks.
     const bob = newPerson('Bob');
-    await signUp(page, server.baseURL, bob);
+    await signUp(page, harness.server.baseURL, bob);
     await page.getByText('No tasks yet').waitFor();
     expect(await page.locator('.task-title').count()).toBe(0);
     await addTask(page, 'Bob’s own task');
@@ -158,9 +144,12 @@ describe('a person manages their tasks in Chromium', () => {
   });
 
   test('phone-sized screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true });
+    const context = await harness.browser.newContext({
+      viewport: { width: 320, height: 640 },
+      isMobile: true,
+    });
     const page = await context.newPage();
-    await signUp(page, server.baseURL, newPerson('Phone'));
+    await signUp(page, harness.server.baseURL, newPerson('Phone'));
     await addTask(page, 'A fairly long task title that has to wrap on a narrow phone screen');
     await addTask(page, 'Short');
     expect(await seriousViolations(page)).toEqual([]);
@@ -171,13 +160,13 @@ describe('a person manages their tasks in Chromium', () => {
   });
 
   test('signing out in one tab signs out the others at once', async () => {
-    const context = await browser.newContext();
+    const context = await harness.browser.newContext();
     const first = await context.newPage();
     const person = newPerson('Tabs');
-    await signUp(first, server.baseURL, person);
+    await signUp(first, harness.server.baseURL, person);
     await addTask(first, 'Visible in both tabs');
     const second = await context.newPage();
-    await second.goto(`${server.baseURL}/?filter=active`);
+    await second.goto(`${harness.server.baseURL}/?filter=active`);
     await second.getByText('Visible in both tabs').waitFor();
 
     await first.getByRole('button', { name: 'Sign out' }).click();
