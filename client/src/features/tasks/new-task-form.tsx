@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { taskDescription, taskTitle, TASK_TITLE_MAX } from '../../../../shared/task';
+import { TASK_TITLE_MAX } from '../../../../shared/task';
 import type { TaskEdit } from './use-task-actions';
+import { parseTaskFields } from './parse-task-fields';
 
 /** Title (Enter adds) and an optional description; focus stays here for the next task. */
 export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<boolean> }) {
@@ -13,14 +14,9 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
-    const parsedTitle = taskTitle.safeParse(title);
-    const parsedDescription = taskDescription.safeParse(description);
-    if (!parsedTitle.success || !parsedDescription.success) {
-      setError(
-        parsedTitle.error?.issues[0]?.message ??
-          parsedDescription.error?.issues[0]?.message ??
-          'Check the task',
-      );
+    const parsed = parseTaskFields(title, description);
+    if (!parsed.ok) {
+      setError(parsed.message);
       titleRef.current?.focus();
       return;
     }
@@ -30,7 +26,7 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
     setTitle('');
     setDescription('');
     titleRef.current?.focus();
-    const ok = await onAdd({ title: parsedTitle.data, description: parsedDescription.data });
+    const ok = await onAdd(parsed.fields);
     if (!ok) {
       setTitle((current) => current || sent.title);
       setDescription((current) => current || sent.description);

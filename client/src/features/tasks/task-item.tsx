@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
-import { taskDescription, taskTitle } from '../../../../shared/task';
 import type { Task } from '../../lib/trpc';
 import type { TaskEdit } from './use-task-actions';
+import { parseTaskFields } from './parse-task-fields';
 
 export interface TaskItemProps {
   task: Task;
@@ -49,18 +49,13 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
 
   async function save(refocus: boolean) {
     if (saving.current) return;
-    const parsedTitle = taskTitle.safeParse(title);
-    const parsedDescription = taskDescription.safeParse(description);
-    if (!parsedTitle.success || !parsedDescription.success) {
-      setError(
-        parsedTitle.error?.issues[0]?.message ??
-          parsedDescription.error?.issues[0]?.message ??
-          'Check the task',
-      );
+    const parsed = parseTaskFields(title, description);
+    if (!parsed.ok) {
+      setError(parsed.message);
       titleInput.current?.focus();
       return;
     }
-    const changes = { title: parsedTitle.data, description: parsedDescription.data };
+    const changes = parsed.fields;
     stop(refocus);
     if (changes.title === task.title && changes.description === task.description) return;
     saving.current = true;
