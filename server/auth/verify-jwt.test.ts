@@ -90,13 +90,12 @@ describe('verifyToken', () => {
   });
 
   it('refuses alg "none"', async () => {
-    const [header, payload] = (await sign()).split('.');
+    const [, payload] = (await sign()).split('.');
     const none = `${b64({ alg: 'none', kid: 'key-1' })}.${payload}.`;
     expect((await verify(none)).ok).toBe(false);
     expect((await verify(`${b64({ alg: 'none', kid: 'key-1' })}.${payload}.${'A'.repeat(10)}`)).ok).toBe(
       false,
     );
-    expect(header).toBeDefined();
   });
 
   it('refuses HS256 keyed with the public key (algorithm confusion)', async () => {
@@ -132,8 +131,9 @@ describe('verifyToken', () => {
     ['a path-like kid', { kid: '../../etc/passwd' }],
     ['a numeric kid', { kid: 42 }],
     ['an object kid', { kid: { $ne: null } }],
-  ])('refuses %s', async (_, header) => {
-    const result = await verify(await sign({}, header, otherKey));
+  ])('refuses %s even when our real key signed the token', async (_, header) => {
+    // Signed by the right key: only the kid itself can make this fail.
+    const result = await verify(await sign({}, header));
     expect(result.ok).toBe(false);
   });
 

@@ -20,11 +20,11 @@ export interface TaskCursor {
   id: string;
 }
 
-export interface TaskChanges {
-  title?: string | undefined;
-  description?: string | null | undefined;
-  completed?: boolean | undefined;
-}
+/** What `update` may change; everything else (owner, id, version, timestamps) is the server's. */
+export type TaskChanges = Partial<Pick<typeof task.$inferInsert, 'title' | 'description' | 'completed'>>;
+
+/** Every change to a task: a new version, so a stale `update` is a CONFLICT, and a new updatedAt. */
+const bumpVersion = { version: sql`${task.version} + 1`, updatedAt: sql`now()` };
 
 /** The role row-level security applies to (drizzle/0001_row_level_security.sql). */
 export const APP_ROLE = 'tasks_app';
@@ -98,7 +98,7 @@ export function createTaskQueries(db: Database) {
       asUser(userId, async (tx) => {
         const [row] = await tx
           .update(task)
-          .set({ ...changes, version: sql`${task.version} + 1`, updatedAt: sql`now()` })
+          .set({ ...changes, ...bumpVersion })
           .where(and(ownedTask(userId, id), version === undefined ? undefined : eq(task.version, version)))
           .returning(taskColumns);
         return row;
@@ -108,11 +108,7 @@ export function createTaskQueries(db: Database) {
       asUser(userId, async (tx) => {
         const [row] = await tx
           .update(task)
-          .set({
-            completed: sql`not ${task.completed}`,
-            version: sql`${task.version} + 1`,
-            updatedAt: sql`now()`,
-          })
+          .set({ completed: sql`not ${task.completed}`, ...bumpVersion })
           .where(ownedTask(userId, id))
           .returning(taskColumns);
         return row;
