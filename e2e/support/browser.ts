@@ -1,17 +1,16 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { RESULTS_DIR } from './paths';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** Debian's Chromium, headless; never a downloaded browser. */
+/**
+ * The Chromium found by the global setup (see chromium-path.ts), headless. Only these flags: the
+ * packaged build's own recommended ones include `--disable-web-security` (no `Origin` header, so
+ * auth POSTs are refused) and `--single-process` (cookies leak between contexts).
+ */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
-  }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: inject('chromiumPath'),
     args: [
       '--headless',
       '--no-sandbox',
