@@ -95,9 +95,14 @@ describe('task list', () => {
 
     await user.keyboard('{Enter}');
     await user.clear(screen.getByLabelText('Title'));
+    const release = api.hold();
     await user.type(screen.getByLabelText('Title'), 'Final{Enter}');
     expect(await screen.findByText('Final')).toBeInTheDocument();
+    // In flight (read from the mutation cache): marked busy until the server answers.
+    expect(screen.getByText('Final').closest('li')).toHaveAttribute('aria-busy', 'true');
+    release();
     await waitFor(async () => expect((await api.tasks())[0]?.title).toBe('Final'));
+    await waitFor(() => expect(screen.getByText('Final').closest('li')).not.toHaveAttribute('aria-busy'));
     expect(screen.getByRole('button', { name: 'Edit Final' })).toHaveFocus();
   });
 

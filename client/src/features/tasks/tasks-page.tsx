@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { taskStatuses, type TaskStatus } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT, taskStatuses, type TaskStatus } from '../../../../shared/task';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { NewTaskForm } from './new-task-form';
@@ -11,8 +11,6 @@ import { TaskFilters } from './task-filters';
 import { TaskItem } from './task-item';
 import { isPendingTask, useTaskActions } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
-
-export const PAGE_SIZE = 50;
 
 const EMPTY: Record<TaskStatus, string> = {
   all: 'No tasks yet. Add your first one above.',
@@ -33,10 +31,9 @@ export function TasksPage() {
   const actions = useTaskActions(notices, announce);
   const counts = useTaskCounts();
   const [confirmingClear, setConfirmingClear] = useState(false);
-  const [clearing, setClearing] = useState(false);
 
   const list = trpc.task.list.useInfiniteQuery(
-    { status: filter, limit: PAGE_SIZE },
+    { status: filter, limit: TASK_LIST_LIMIT_DEFAULT },
     { getNextPageParam: (page) => page.nextCursor ?? undefined },
   );
   const tasks: Task[] = list.data?.pages.flatMap((page) => page.items) ?? [];
@@ -60,14 +57,9 @@ export function TasksPage() {
     void actions.remove(task);
   }
 
-  async function clearCompleted() {
+  function clearCompleted() {
     setConfirmingClear(false);
-    setClearing(true);
-    try {
-      await actions.clearCompleted();
-    } finally {
-      setClearing(false);
-    }
+    void actions.clearCompleted();
   }
 
   return (
@@ -148,12 +140,7 @@ export function TasksPage() {
             (confirmingClear ? (
               <span className="confirm" role="group" aria-label="Confirm clearing completed tasks">
                 <span>Delete all completed tasks?</span>
-                <button
-                  type="button"
-                  className="button button-danger"
-                  onClick={() => void clearCompleted()}
-                  autoFocus
-                >
+                <button type="button" className="button button-danger" onClick={clearCompleted} autoFocus>
                   Delete
                 </button>
                 <button type="button" className="button" onClick={() => setConfirmingClear(false)}>
@@ -165,9 +152,9 @@ export function TasksPage() {
                 type="button"
                 className="button button-quiet"
                 onClick={() => setConfirmingClear(true)}
-                disabled={clearing}
+                disabled={actions.clearing}
               >
-                {clearing ? 'Clearing…' : `Clear completed (${counts.completed})`}
+                {actions.clearing ? 'Clearing…' : `Clear completed (${counts.completed})`}
               </button>
             ))}
         </footer>
