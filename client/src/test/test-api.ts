@@ -34,6 +34,14 @@ type Failure = 'database' | TRPCError['code'];
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
+/** Better Auth's limiter, with the `Retry-After` our server adds (server/http/app.ts). */
+const tooMany = () =>
+  json(
+    429,
+    { message: 'Too many requests. Please try again later.' },
+    { 'retry-after': '90', 'x-retry-after': '90' },
+  );
+
 const b64url = (value: unknown) =>
   btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
@@ -149,7 +157,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
       case '/api/auth/token':
         return signedIn ? json(200, { token: issueToken(signedIn) }) : json(401, { message: 'Unauthorized' });
       case '/api/auth/sign-in/email': {
-        if (rateLimitAuth) return json(429, { message: 'Too many requests. Please try again later.' });
+        if (rateLimitAuth) return tooMany();
         const found = passwords.get(body.email ?? '');
         if (!found || found.password !== body.password) {
           return json(401, { code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' });
@@ -158,7 +166,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
         return json(200, { redirect: false, token: 'session', user: { id: found.id, email: found.email } });
       }
       case '/api/auth/sign-up/email': {
-        if (rateLimitAuth) return json(429, { message: 'Too many requests. Please try again later.' });
+        if (rateLimitAuth) return tooMany();
         if (passwords.has(body.email ?? '')) {
           return json(422, {
             code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL',

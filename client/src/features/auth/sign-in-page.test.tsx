@@ -38,6 +38,8 @@ describe('sign-in page', () => {
     api.rateLimitAuth(true);
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText(/Too many attempts/)).toBeInTheDocument();
+    // The server's Retry-After (90 s), in words.
+    expect(screen.getByRole('alert')).toHaveTextContent('Too many attempts. Try again in 2 minutes.');
   });
 
   test('the password can be revealed and hidden again', async () => {

@@ -3,7 +3,7 @@ import { signInSchema } from '../../../../shared/auth';
 import { useServices, useSession } from '../../lib/services-context';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { AuthProblemMessage } from './auth-problem-message';
-import { describeAuthError } from './auth-errors';
+import { describeAuthError, keepRetryAfter } from './auth-errors';
 import { PasswordField } from './password-field';
 import { safeNext, signUpPath } from './safe-next';
 import type { SignInState } from './sign-in-state';
@@ -23,8 +23,12 @@ export function SignInPage() {
   const sessionEnded = (location.state as SignInState | null)?.sessionEnded === true;
 
   const form = useAuthForm(signInSchema, FIELDS, async (values) => {
-    const { error } = await authClient.signIn.email({ email: values.email, password: values.password });
-    if (error) return describeAuthError(error, 'sign-in');
+    const retryAfter = keepRetryAfter();
+    const { error } = await authClient.signIn.email(
+      { email: values.email, password: values.password },
+      retryAfter.fetchOptions,
+    );
+    if (error) return describeAuthError(error, 'sign-in', retryAfter.seconds());
     const token = await session.renew();
     if (!token) return { message: 'Signed in, but the session could not be started. Please try again.' };
     broadcast('signed-in');

@@ -3,7 +3,7 @@ import { PASSWORD_MAX, PASSWORD_MIN, signUpSchema } from '../../../../shared/aut
 import { useServices, useSession } from '../../lib/services-context';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { AuthProblemMessage } from './auth-problem-message';
-import { describeAuthError } from './auth-errors';
+import { describeAuthError, keepRetryAfter } from './auth-errors';
 import { PasswordField } from './password-field';
 import { safeNext, signInPath } from './safe-next';
 import { TextField } from './text-field';
@@ -20,8 +20,9 @@ export function SignUpPage() {
   const next = safeNext(params.get('next'));
 
   const form = useAuthForm(signUpSchema, FIELDS, async (values) => {
-    const { error } = await authClient.signUp.email(values);
-    if (error) return describeAuthError(error, 'sign-up');
+    const retryAfter = keepRetryAfter();
+    const { error } = await authClient.signUp.email(values, retryAfter.fetchOptions);
+    if (error) return describeAuthError(error, 'sign-up', retryAfter.seconds());
     const token = await session.renew();
     if (!token) {
       return { message: 'Your account was created. Please sign in.', suggest: 'sign-in' as const };

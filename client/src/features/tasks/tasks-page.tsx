@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { TASK_LIST_LIMIT_DEFAULT, taskStatuses, type TaskStatus } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT, type TaskStatus } from '../../../../shared/task';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { NewTaskForm } from './new-task-form';
 import { NoticeList } from './notice-list';
 import { useNotices } from './notices';
 import { classify } from './task-errors';
-import { TaskFilters } from './task-filters';
+import { FILTER_LABELS, parseFilter, TaskFilters } from './task-filters';
 import { TaskItem } from './task-item';
 import { isPendingTask, useTaskActions } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
@@ -18,12 +18,10 @@ const EMPTY: Record<TaskStatus, string> = {
   completed: 'No completed tasks yet.',
 };
 
-const parseFilter = (value: string | null): TaskStatus => taskStatuses.find((s) => s === value) ?? 'all';
-
 export function TasksPage() {
   const [params] = useSearchParams();
   const filter = parseFilter(params.get('filter'));
-  useDocumentTitle(filter === 'all' ? 'Your tasks' : `${filter === 'active' ? 'Active' : 'Completed'} tasks`);
+  useDocumentTitle(filter === 'all' ? 'Your tasks' : `${FILTER_LABELS[filter]} tasks`);
 
   const notices = useNotices();
   const [announcement, setAnnouncement] = useState('');
@@ -92,11 +90,7 @@ export function TasksPage() {
         ) : tasks.length === 0 ? (
           <p className="list-status empty">{EMPTY[filter]}</p>
         ) : (
-          <ul
-            className="task-list"
-            ref={listRef}
-            aria-label={`${filter === 'all' ? 'All' : filter === 'active' ? 'Active' : 'Completed'} tasks`}
-          >
+          <ul className="task-list" ref={listRef} aria-label={`${FILTER_LABELS[filter]} tasks`}>
             {tasks.map((task) => (
               <TaskItem
                 key={task.id}
