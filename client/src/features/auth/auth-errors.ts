@@ -1,7 +1,7 @@
 import { retryAfterMessage, retryAfterSeconds } from '../../../../shared/retry-after';
 
 /** What Better Auth's client reports when a request is refused. */
-export interface AuthError {
+interface AuthError {
   status: number;
   code?: string | undefined;
   message?: string | undefined;

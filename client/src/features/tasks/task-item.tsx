@@ -3,7 +3,7 @@ import type { Task } from '../../lib/trpc';
 import { isPendingTask, type TaskEdit } from './use-task-actions';
 import { parseTaskFields } from './parse-task-fields';
 
-export interface TaskItemProps {
+interface TaskItemProps {
   task: Task;
   /** Being added (not on the server yet) or being saved. */
   pending: boolean;

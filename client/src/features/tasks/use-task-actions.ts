@@ -246,5 +246,3 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     busy,
   };
 }
-
-export type TaskActions = ReturnType<typeof useTaskActions>;
