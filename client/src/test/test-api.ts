@@ -94,10 +94,14 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     return database.db;
   };
 
-  /** The real queries, except that a planned failure is thrown instead of running one. */
-  const tasks = (): TaskQueries => {
+  const realQueries = (): TaskQueries => {
     if (!queries) throw new Error('useTestApi: the database is opened in beforeAll');
-    return new Proxy(queries, {
+    return queries;
+  };
+
+  /** What the served router uses: the real queries, except that a planned failure is thrown. */
+  const tasks = (): TaskQueries =>
+    new Proxy(realQueries(), {
       get(target, name, receiver) {
         const value: unknown = Reflect.get(target, name, receiver);
         if (typeof value !== 'function') return value;
@@ -110,7 +114,6 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
         };
       },
     });
-  };
 
   function issueToken(user: TestUser): string {
     const iat = Math.floor(Date.now() / 1000);
@@ -211,7 +214,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     /** A user who can sign in with this password. */
     addUser: insertUser,
     /** The real procedures, called as `user` would from another tab or device. */
-    as: (user: TestUser) => createCaller(createInnerContext({ tasks: tasks(), user })),
+    as: (user: TestUser) => createCaller(createInnerContext({ tasks: realQueries(), user })),
     /** Inserts a task, each one a second newer than the last (so the order is known). */
     async addTask(
       userId: string,

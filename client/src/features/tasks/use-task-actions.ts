@@ -129,7 +129,8 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       return { ...optimistic(id, change), isEdit: title !== undefined || description !== undefined };
     },
     onSuccess(saved, _input, { shown, isEdit }) {
-      replaceTask(queryClient, shown, saved);
+      // A task the lists no longer showed stays out: the refresh in onSettled decides.
+      if (shown) replaceTask(queryClient, shown, saved);
       announce(
         isEdit
           ? `Saved ${quote(saved.title)}.`
