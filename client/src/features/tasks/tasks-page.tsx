@@ -52,12 +52,12 @@ export function TasksPage() {
 
   function onDelete(task: Task) {
     focusAfterDelete.current = { id: task.id, index: tasks.findIndex((t) => t.id === task.id) };
-    void actions.remove(task);
+    actions.remove(task);
   }
 
   function clearCompleted() {
     setConfirmingClear(false);
-    void actions.clearCompleted();
+    actions.clearCompleted();
   }
 
   return (
@@ -96,7 +96,7 @@ export function TasksPage() {
                 key={task.id}
                 task={task}
                 pending={isPendingTask(task) || actions.busy.has(task.id)}
-                onToggle={(t, completed) => void actions.setCompleted(t, completed)}
+                onToggle={actions.setCompleted}
                 onEdit={actions.edit}
                 onDelete={onDelete}
               />

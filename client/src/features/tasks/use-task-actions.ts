@@ -14,6 +14,12 @@ let pendingCounter = 0;
 
 export type TaskEdit = Pick<Task, 'title' | 'description'>;
 
+const succeeded = (call: Promise<unknown>): Promise<boolean> =>
+  call.then(
+    () => true,
+    () => false,
+  );
+
 /** The id a pending mutation is about, if its input names one (update, delete). */
 const taskIdOf = (variables: unknown): string | undefined =>
   typeof variables === 'object' && variables !== null && 'id' in variables && typeof variables.id === 'string'
@@ -207,42 +213,26 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
   });
   const busy: ReadonlySet<string> = new Set(busyIds.filter((id) => id !== undefined));
 
+  // `mutate` for changes nobody waits on (onError has said what went wrong); `mutateAsync` where
+  // the caller needs to know whether the server took it.
   return {
     /** Resolves false when the server refused (the typed text should be given back). */
     create: (fields: TaskEdit): Promise<boolean> =>
-      createMutation.mutateAsync({ title: fields.title, description: fields.description }).then(
-        () => true,
-        () => false,
-      ),
+      succeeded(createMutation.mutateAsync({ title: fields.title, description: fields.description })),
     // An explicit value (not "toggle"): two quick clicks or two tabs cannot cancel out.
-    setCompleted: (task: Task, completed: boolean): Promise<void> =>
-      updateMutation.mutateAsync({ id: task.id, completed }).then(
-        () => undefined,
-        () => undefined,
-      ),
+    setCompleted: (task: Task, completed: boolean) => updateMutation.mutate({ id: task.id, completed }),
     /** Sent with the version the person saw: a newer one on the server is a CONFLICT. */
     edit: (task: Task, changes: TaskEdit): Promise<boolean> =>
-      updateMutation
-        .mutateAsync({
+      succeeded(
+        updateMutation.mutateAsync({
           id: task.id,
           title: changes.title,
           description: changes.description,
           version: task.version,
-        })
-        .then(
-          () => true,
-          () => false,
-        ),
-    remove: (task: Task): Promise<void> =>
-      deleteMutation.mutateAsync({ id: task.id }).then(
-        () => undefined,
-        () => undefined,
+        }),
       ),
-    clearCompleted: (): Promise<void> =>
-      clearMutation.mutateAsync().then(
-        () => undefined,
-        () => undefined,
-      ),
+    remove: (task: Task) => deleteMutation.mutate({ id: task.id }),
+    clearCompleted: () => clearMutation.mutate(),
     clearing: clearMutation.isPending,
     busy,
   };
