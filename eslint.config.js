@@ -7,6 +7,46 @@ import tseslint from 'typescript-eslint';
 /** Names of objects that run drizzle statements: a database handle or a transaction. */
 const DRIZZLE_OBJECTS = ['db', 'tx'];
 
+const serverTypesOnly = {
+  group: ['**/server/**'],
+  allowTypeImports: true,
+  message: 'The client imports only types from the server.',
+};
+
+/** `no-restricted-imports` for each folder of client/src; `regex` is matched against the import path. */
+function clientLayers() {
+  const above = (folders, message) => ({ regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`, message });
+  const testHelpers = above(['test'], 'Test helpers are for tests only.');
+  const restrict = (files, patterns, ignores = []) => ({
+    files,
+    ignores,
+    rules: { 'no-restricted-imports': ['error', { patterns: [serverTypesOnly, ...patterns] }] },
+  });
+  const tests = ['client/**/*.test.{ts,tsx}'];
+  return [
+    // Its test helpers run the real router in the test process: client/src/test/ is not shipped.
+    restrict(['client/**/*.{ts,tsx}'], [], ['client/src/test/**']),
+    restrict(['client/src/app/**'], [testHelpers], tests),
+    restrict(
+      ['client/src/features/**'],
+      [
+        above(['app'], 'Features do not import the app: move what they share to lib/.'),
+        {
+          regex: '^\\.\\./(?!\\.\\./)',
+          message: 'A feature does not import another feature: move what they share to lib/.',
+        },
+        testHelpers,
+      ],
+      tests,
+    ),
+    restrict(
+      ['client/src/lib/**'],
+      [above(['features', 'app'], 'lib/ is below features/ and app/: it imports neither.'), testHelpers],
+      tests,
+    ),
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', '.data', 'drizzle', 'test-results', 'coverage'] },
   js.configs.recommended,
@@ -31,18 +71,20 @@ export default tseslint.config(
       'drizzle/enforce-update-with-where': ['error', { drizzleObjectName: DRIZZLE_OBJECTS }],
     },
   },
+  // Imports flow one way: shared -> lib -> features -> app (each feature on its own), and the
+  // client knows only the server's types. One rule per folder: a later block replaces an earlier
+  // block's options for the same rule, so every block repeats the server rule.
+  ...clientLayers(),
   {
-    // The client may only know the server's types, never its code.
-    files: ['client/**/*.{ts,tsx}'],
+    files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/server/**'],
-              allowTypeImports: true,
-              message: 'The client imports only types from the server.',
+              regex: '^(\\.\\./)+(client|server)(/|$)',
+              message: 'shared/ imports neither the client nor the server.',
             },
           ],
         },

@@ -40,6 +40,8 @@ export default defineConfig({
           environment: 'jsdom',
           setupFiles: ['client/src/test/setup.ts'],
           testTimeout: 15_000,
+          // Each file opens one PGlite and applies the migrations (see client/src/test/test-api.ts).
+          hookTimeout: 60_000,
         },
       },
       {

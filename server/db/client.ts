@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -33,7 +33,9 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// A path, not `new URL(…, import.meta.url)`: Vite rewrites that pattern as an asset URL when the
+// client's component tests (jsdom) import the server to serve the real router.
+export const migrationsFolder = join(import.meta.dirname, '..', '..', 'drizzle');
 
 /** An arbitrary constant: the advisory lock that serializes migrations across instances. */
 const MIGRATION_LOCK_ID = 727_401;

@@ -6,9 +6,9 @@
  *
  * Inputs and outputs are inferred from the server's router; nothing is restated by hand.
  */
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import { TRPC_MAX_BATCH, TRPC_PATH } from '../../shared/api';
+import { bearerBatchLink } from '../../shared/trpc-link';
 import type { AppRouter } from '../trpc/router';
 
 export type { AppRouter };
@@ -26,19 +26,7 @@ export interface ApiClientOptions {
 }
 
 export function createApiClient({ baseUrl, getToken, fetch }: ApiClientOptions) {
-  return createTRPCClient<AppRouter>({
-    links: [
-      httpBatchLink({
-        url: `${baseUrl.replace(/\/+$/, '')}${TRPC_PATH}`,
-        maxItems: TRPC_MAX_BATCH,
-        ...(fetch ? { fetch } : {}),
-        async headers() {
-          const token = await getToken();
-          return token ? { authorization: `Bearer ${token}` } : {};
-        },
-      }),
-    ],
-  });
+  return createTRPCClient<AppRouter>({ links: [bearerBatchLink({ baseUrl, getToken, fetch })] });
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -1,8 +1,8 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import type { Services } from '../lib/create-services';
+import { ServicesProvider } from '../lib/services-context';
 import { trpc } from '../lib/trpc';
-import { ServicesProvider } from './services-context';
 import { SessionEffects } from './session-effects';
 
 /** Every provider the app needs; the router goes inside (browser in the app, memory in tests). */

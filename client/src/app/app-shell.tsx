@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useServices, useSession } from './services-context';
+import { useServices, useSession } from '../lib/services-context';
 
 /** Header (app name, who is signed in, sign-out) around every page. */
 export function AppShell({ children }: { children: ReactNode }) {

@@ -1,11 +1,8 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { useServices, useSession } from './services-context';
-import { signInPath } from './safe-next';
-
-export interface SignInState {
-  sessionEnded?: boolean;
-}
+import { signInPath } from '../features/auth/safe-next';
+import type { SignInState } from '../features/auth/sign-in-state';
+import { useServices, useSession } from '../lib/services-context';
 
 /** Renders its children for a signed-in user; sends anyone else to sign-in and back afterwards. */
 export function RequireAuth({ children }: { children: ReactNode }) {

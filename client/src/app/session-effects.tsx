@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { useServices, useSession } from './services-context';
+import { useServices, useSession } from '../lib/services-context';
 
 /**
  * Starts the session on load, renews the token when the tab comes back, and empties the

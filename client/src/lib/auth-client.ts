@@ -13,5 +13,3 @@ export function createAppAuthClient(baseURL: string, fetchImpl?: typeof fetch) {
     },
   });
 }
-
-export type AppAuthClient = ReturnType<typeof createAppAuthClient>;

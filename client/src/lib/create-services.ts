@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
-import { httpBatchLink, retryLink, TRPCClientError } from '@trpc/client';
-import { TRPC_MAX_BATCH, TRPC_PATH } from '../../../shared/api';
+import { retryLink, TRPCClientError } from '@trpc/client';
+import { bearerBatchLink } from '../../../shared/trpc-link';
 import { createAppAuthClient } from './auth-client';
 import { createSession } from './session';
 import { trpc } from './trpc';
@@ -82,14 +82,12 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
           return true;
         },
       }),
-      httpBatchLink({
-        url: `${opts.baseURL}${TRPC_PATH}`,
-        maxItems: TRPC_MAX_BATCH,
+      bearerBatchLink({
+        baseUrl: opts.baseURL,
         fetch: fetchImpl,
-        async headers({ opList }) {
-          const token = await session.getToken().catch(() => null);
-          for (const op of opList) sentWith.set(op.context, token);
-          return token ? { authorization: `Bearer ${token}` } : {};
+        getToken: () => session.getToken().catch(() => null),
+        onSend(ops, token) {
+          for (const op of ops) sentWith.set(op.context, token);
         },
       }),
     ],

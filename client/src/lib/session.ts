@@ -12,9 +12,9 @@ export type SessionSnapshot =
   | { status: 'signed-in'; userId: string; email: string };
 
 /** Returns a JWT, `null` when there is no session (401), and throws when the server is unreachable. */
-export type FetchToken = () => Promise<string | null>;
+type FetchToken = () => Promise<string | null>;
 
-export interface SessionOptions {
+interface SessionOptions {
   fetchToken: FetchToken;
   /** Finds out at page load whether there is a session (defaults to `fetchToken`). */
   probeToken?: FetchToken;
@@ -48,7 +48,7 @@ interface Claims {
 }
 
 /** Reads (does not verify: the server does) the claims the client needs from a JWT. */
-export function readClaims(token: string): { userId: string; email: string; lifetimeMs: number } {
+function readClaims(token: string): { userId: string; email: string; lifetimeMs: number } {
   const payload = token.split('.')[1];
   if (!payload) throw new Error('Malformed token');
   const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
@@ -193,5 +193,3 @@ export function createSession(options: SessionOptions) {
     },
   };
 }
-
-export type Session = ReturnType<typeof createSession>;

@@ -4,7 +4,7 @@ import { MemoryRouter, useLocation } from 'react-router';
 import { AppProviders } from '../app/app-providers';
 import { AppRoutes } from '../app/app-routes';
 import { createServices, type Services } from '../lib/create-services';
-import type { FakeApi } from './fake-api';
+import type { TestApi } from './test-api';
 
 const mounted: Services[] = [];
 
@@ -14,8 +14,8 @@ function LocationProbe() {
   return <output data-testid="location">{location.pathname + location.search}</output>;
 }
 
-/** Renders the whole app at `path` against a fake API. */
-export function renderApp(api: FakeApi, path = '/', state?: unknown) {
+/** Renders the whole app at `path` against the test server (`useTestApi`). */
+export function renderApp(api: Pick<TestApi, 'fetch'>, path = '/', state?: unknown) {
   const services = createServices({ baseURL: 'http://localhost:3000', fetch: api.fetch });
   mounted.push(services);
   const user = userEvent.setup();

@@ -1,8 +1,26 @@
+import { retryAfterMessage, retryAfterSeconds } from '../../../../shared/retry-after';
+
 /** What Better Auth's client reports when a request is refused. */
-export interface AuthError {
+interface AuthError {
   status: number;
   code?: string | undefined;
   message?: string | undefined;
+}
+
+/**
+ * Better Auth's error has no headers: these fetch options keep the `Retry-After` of a refused
+ * request, so a 429 can say how long to wait.
+ */
+export function keepRetryAfter() {
+  let seconds: number | null = null;
+  return {
+    fetchOptions: {
+      onError(context: { response: Response }) {
+        seconds = retryAfterSeconds(context.response.headers);
+      },
+    },
+    seconds: () => seconds,
+  };
 }
 
 export type AuthField = 'name' | 'email' | 'password';
@@ -16,12 +34,17 @@ export interface AuthProblem {
   suggest?: 'sign-in' | 'sign-up';
 }
 
-/** Turns a refusal into words a person can act on; never shows raw server text for 5xx. */
-export function describeAuthError(error: AuthError, action: 'sign-in' | 'sign-up'): AuthProblem {
+/**
+ * Turns a refusal into words a person can act on; never shows raw server text for 5xx.
+ * `retryAfter` is the server's wait in seconds for a 429 (null when it did not say).
+ */
+export function describeAuthError(
+  error: AuthError,
+  action: 'sign-in' | 'sign-up',
+  retryAfter: number | null,
+): AuthProblem {
   const code = error.code ?? '';
-  if (error.status === 429) {
-    return { message: 'Too many attempts. Please wait a minute, then try again.' };
-  }
+  if (error.status === 429) return { message: retryAfterMessage(retryAfter) };
   if (code.startsWith('USER_ALREADY_EXISTS')) {
     return { message: 'An account with this email already exists.', field: 'email', suggest: 'sign-in' };
   }

@@ -1,20 +1,19 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
-import { createFakeApi } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
+import { useTestApi } from '../../test/test-api';
 
 const alice = { name: 'Alice', email: 'alice@example.com', password: 'correct horse battery' };
+const api = useTestApi();
 
 describe('sign-in page', () => {
   test('a signed-out visitor to / is sent to sign-in', async () => {
-    const api = createFakeApi();
     renderApp(api, '/');
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/sign-in$/);
   });
 
   test('checks the fields with the shared rules before sending anything', async () => {
-    const api = createFakeApi();
     const { user } = renderApp(api, '/sign-in');
     await user.click(await screen.findByRole('button', { name: 'Sign in' }));
     expect(screen.getByText('Enter a valid email address')).toBeInTheDocument();
@@ -27,8 +26,7 @@ describe('sign-in page', () => {
   });
 
   test('explains wrong credentials and too many attempts', async () => {
-    const api = createFakeApi();
-    api.addUser(alice);
+    await api.addUser(alice);
     const { user } = renderApp(api, '/sign-in');
     await user.type(await screen.findByLabelText('Email'), alice.email);
     await user.type(screen.getByLabelText('Password'), 'not the password');
@@ -40,10 +38,11 @@ describe('sign-in page', () => {
     api.rateLimitAuth(true);
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText(/Too many attempts/)).toBeInTheDocument();
+    // The server's Retry-After (90 s), in words.
+    expect(screen.getByRole('alert')).toHaveTextContent('Too many attempts. Try again in 2 minutes.');
   });
 
   test('the password can be revealed and hidden again', async () => {
-    const api = createFakeApi();
     const { user } = renderApp(api, '/sign-in');
     const password = await screen.findByLabelText('Password');
     expect(password).toHaveAttribute('type', 'password');
@@ -54,8 +53,7 @@ describe('sign-in page', () => {
   });
 
   test('says the session ended, then returns to the page the person was on', async () => {
-    const api = createFakeApi();
-    api.addUser(alice);
+    await api.addUser(alice);
     const { user } = renderApp(api, '/sign-in?next=%2F%3Ffilter%3Dcompleted', { sessionEnded: true });
     expect(await screen.findByText(/Your session has ended/)).toBeInTheDocument();
     await user.type(screen.getByLabelText('Email'), alice.email);
@@ -66,8 +64,7 @@ describe('sign-in page', () => {
   });
 
   test('never follows a `next` that leaves the site', async () => {
-    const api = createFakeApi();
-    api.addUser(alice);
+    await api.addUser(alice);
     const { user } = renderApp(api, '/sign-in?next=%2F%2Fevil.example%2F');
     await user.type(await screen.findByLabelText('Email'), alice.email);
     await user.type(screen.getByLabelText('Password'), alice.password);
@@ -76,13 +73,12 @@ describe('sign-in page', () => {
   });
 
   test('an unreachable server at load is said so, with a retry, not taken for signed out', async () => {
-    const api = createFakeApi();
-    const me = api.addUser(alice);
+    const me = await api.addUser(alice);
     api.signInAs(me);
     let offline = true;
     const flaky: typeof fetch = (input, init) =>
       offline ? Promise.reject(new TypeError('Failed to fetch')) : api.fetch(input, init);
-    const { user } = renderApp({ ...api, fetch: flaky }, '/');
+    const { user } = renderApp({ fetch: flaky }, '/');
     expect(await screen.findByText(/can’t reach the server/)).toBeInTheDocument();
     offline = false;
     await user.click(screen.getByRole('button', { name: 'Try again' }));

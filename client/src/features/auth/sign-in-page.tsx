@@ -1,12 +1,12 @@
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { signInSchema } from '../../../../shared/auth';
-import type { SignInState } from '../../app/require-auth';
-import { safeNext } from '../../app/safe-next';
-import { useServices, useSession } from '../../app/services-context';
+import { useServices, useSession } from '../../lib/services-context';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { AuthProblemMessage } from './auth-problem-message';
-import { describeAuthError } from './auth-errors';
+import { describeAuthError, keepRetryAfter } from './auth-errors';
 import { PasswordField } from './password-field';
+import { safeNext, signUpPath } from './safe-next';
+import type { SignInState } from './sign-in-state';
 import { TextField } from './text-field';
 import { useAuthForm } from './use-auth-form';
 
@@ -23,8 +23,12 @@ export function SignInPage() {
   const sessionEnded = (location.state as SignInState | null)?.sessionEnded === true;
 
   const form = useAuthForm(signInSchema, FIELDS, async (values) => {
-    const { error } = await authClient.signIn.email({ email: values.email, password: values.password });
-    if (error) return describeAuthError(error, 'sign-in');
+    const retryAfter = keepRetryAfter();
+    const { error } = await authClient.signIn.email(
+      { email: values.email, password: values.password },
+      retryAfter.fetchOptions,
+    );
+    if (error) return describeAuthError(error, 'sign-in', retryAfter.seconds());
     const token = await session.renew();
     if (!token) return { message: 'Signed in, but the session could not be started. Please try again.' };
     broadcast('signed-in');
@@ -33,8 +37,6 @@ export function SignInPage() {
   });
 
   if (snapshot.status === 'signed-in' && !form.pending) return <Navigate to={next} replace />;
-
-  const signUpLink = next === '/' ? '/sign-up' : `/sign-up?${new URLSearchParams({ next }).toString()}`;
 
   return (
     <section className="card narrow auth" aria-labelledby="sign-in-title">
@@ -60,7 +62,7 @@ export function SignInPage() {
         </button>
       </form>
       <p className="switch">
-        New here? <Link to={signUpLink}>Create an account</Link>
+        New here? <Link to={signUpPath(next)}>Create an account</Link>
       </p>
     </section>
   );

@@ -1,11 +1,12 @@
 import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
-import { createFakeApi } from '../../test/fake-api';
 import { renderApp } from '../../test/render-app';
+import { useTestApi } from '../../test/test-api';
+
+const api = useTestApi();
 
 describe('sign-up page', () => {
   test('refuses a weak password with the shared rule', async () => {
-    const api = createFakeApi();
     const { user } = renderApp(api, '/sign-up');
     await user.type(await screen.findByLabelText('Name'), 'Ann');
     await user.type(screen.getByLabelText('Email'), 'ann@example.com');
@@ -17,8 +18,7 @@ describe('sign-up page', () => {
   });
 
   test('explains a taken email and offers sign-in', async () => {
-    const api = createFakeApi();
-    api.addUser({ name: 'Ann', email: 'ann@example.com', password: 'correct horse battery' });
+    await api.addUser({ name: 'Ann', email: 'ann@example.com', password: 'correct horse battery' });
     const { user } = renderApp(api, '/sign-up');
     await user.type(await screen.findByLabelText('Name'), 'Ann Again');
     await user.type(screen.getByLabelText('Email'), 'ann@example.com');
@@ -30,7 +30,6 @@ describe('sign-up page', () => {
   });
 
   test('shows a loading state, then lands on the empty task list', async () => {
-    const api = createFakeApi();
     const { user } = renderApp(api, '/sign-up');
     await user.type(await screen.findByLabelText('Name'), 'Ann');
     await user.type(screen.getByLabelText('Email'), 'ann@example.com');

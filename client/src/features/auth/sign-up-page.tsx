@@ -1,11 +1,11 @@
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { PASSWORD_MAX, PASSWORD_MIN, signUpSchema } from '../../../../shared/auth';
-import { safeNext } from '../../app/safe-next';
-import { useServices, useSession } from '../../app/services-context';
+import { useServices, useSession } from '../../lib/services-context';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { AuthProblemMessage } from './auth-problem-message';
-import { describeAuthError } from './auth-errors';
+import { describeAuthError, keepRetryAfter } from './auth-errors';
 import { PasswordField } from './password-field';
+import { safeNext, signInPath } from './safe-next';
 import { TextField } from './text-field';
 import { useAuthForm } from './use-auth-form';
 
@@ -20,8 +20,9 @@ export function SignUpPage() {
   const next = safeNext(params.get('next'));
 
   const form = useAuthForm(signUpSchema, FIELDS, async (values) => {
-    const { error } = await authClient.signUp.email(values);
-    if (error) return describeAuthError(error, 'sign-up');
+    const retryAfter = keepRetryAfter();
+    const { error } = await authClient.signUp.email(values, retryAfter.fetchOptions);
+    if (error) return describeAuthError(error, 'sign-up', retryAfter.seconds());
     const token = await session.renew();
     if (!token) {
       return { message: 'Your account was created. Please sign in.', suggest: 'sign-in' as const };
@@ -32,8 +33,6 @@ export function SignUpPage() {
   });
 
   if (snapshot.status === 'signed-in' && !form.pending) return <Navigate to={next} replace />;
-
-  const signInLink = next === '/' ? '/sign-in' : `/sign-in?${new URLSearchParams({ next }).toString()}`;
 
   return (
     <section className="card narrow auth" aria-labelledby="sign-up-title">
@@ -59,7 +58,7 @@ export function SignUpPage() {
         </button>
       </form>
       <p className="switch">
-        Already have an account? <Link to={signInLink}>Sign in</Link>
+        Already have an account? <Link to={signInPath(next)}>Sign in</Link>
       </p>
     </section>
   );

@@ -8,13 +8,13 @@ import { getQueryKey } from '@trpc/react-query';
 import type { TaskStatus } from '../../../../shared/task';
 import { trpc, type RouterOutputs, type Task } from '../../lib/trpc';
 
-export type ListPage = RouterOutputs['task']['list'];
+type ListPage = RouterOutputs['task']['list'];
 type ListData = ListPage | InfiniteData<ListPage, unknown>;
 
 export type TaskCounts = RouterOutputs['task']['counts'];
 
 /** Prefix of every `task.list` query, whatever its input or kind. */
-export const taskListKey = (): QueryKey => getQueryKey(trpc.task.list);
+const taskListKey = (): QueryKey => getQueryKey(trpc.task.list);
 
 /** Prefix of every cached task query: the lists and the counts. */
 export const taskQueriesKey = (): QueryKey => getQueryKey(trpc.task);
@@ -28,7 +28,7 @@ function statusOf(key: QueryKey): TaskStatus {
   return meta?.input?.status ?? 'all';
 }
 
-export const matchesStatus = (task: Task, status: TaskStatus): boolean =>
+const matchesStatus = (task: Task, status: TaskStatus): boolean =>
   status === 'all' || (status === 'completed') === task.completed;
 
 /** The server's order: newest first, ties broken by id. */

@@ -1,7 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../../../../server/trpc/router';
 
-export type Refusal =
+type Refusal =
   | 'conflict'
   | 'not-found'
   | 'forbidden'
@@ -36,7 +36,7 @@ export function classify(error: unknown): Refusal {
 }
 
 /** The server's own words for a validation refusal (they are written for people). */
-export const validationMessage = (error: unknown): string =>
+const validationMessage = (error: unknown): string =>
   error instanceof TRPCClientError ? error.message : 'The change was not valid.';
 
 /** Short, quoted title for messages; long titles are cut. */

@@ -1,9 +1,9 @@
 import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import type { Task } from '../../lib/trpc';
-import type { TaskEdit } from './use-task-actions';
+import { isPendingTask, type TaskEdit } from './use-task-actions';
 import { parseTaskFields } from './parse-task-fields';
 
-export interface TaskItemProps {
+interface TaskItemProps {
   task: Task;
   /** Being added (not on the server yet) or being saved. */
   pending: boolean;
@@ -23,7 +23,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
   const titleInput = useRef<HTMLInputElement>(null);
   const returnFocus = useRef(false);
   const saving = useRef(false);
-  const notSaved = pending && task.id.startsWith('pending-');
+  const notSaved = pending && isPendingTask(task);
 
   useEffect(() => {
     if (!editing && returnFocus.current) {

@@ -1,12 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
-import { createFakeApi, type FakeApi, type FakeUser } from '../../test/fake-api';
+import { TASK_LIST_LIMIT_DEFAULT as PAGE_SIZE } from '../../../../shared/task';
 import { renderApp } from '../../test/render-app';
-import { PAGE_SIZE } from './tasks-page';
+import { useTestApi } from '../../test/test-api';
 
-function signedIn(): { api: FakeApi; me: FakeUser } {
-  const api = createFakeApi();
-  const me = api.addUser({ name: 'Me', email: 'me@example.com', password: 'correct horse battery' });
+const api = useTestApi();
+
+async function signedIn() {
+  const me = await api.addUser({ name: 'Me', email: 'me@example.com', password: 'correct horse battery' });
   api.signInAs(me);
   return { api, me };
 }
@@ -15,8 +16,8 @@ const titles = () => [...document.querySelectorAll('.task-title')].map((el) => e
 
 describe('task list', () => {
   test('renders titles and descriptions as text, never as HTML', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, '<img src=x onerror="alert(1)">', { description: '<script>alert(2)</script>' });
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, '<img src=x onerror="alert(1)">', { description: '<script>alert(2)</script>' });
     const { container } = renderApp(api, '/');
     expect(await screen.findByText('<img src=x onerror="alert(1)">')).toBeInTheDocument();
     expect(screen.getByText('<script>alert(2)</script>')).toBeInTheDocument();
@@ -25,7 +26,7 @@ describe('task list', () => {
   });
 
   test('adds with Enter, optimistically, and keeps focus in the field', async () => {
-    const { api } = signedIn();
+    const { api } = await signedIn();
     const { user } = renderApp(api, '/');
     const field = await screen.findByLabelText('New task');
     await screen.findByText('No tasks yet. Add your first one above.');
@@ -38,12 +39,12 @@ describe('task list', () => {
     expect(field).toHaveFocus();
     release();
     await waitFor(() => expect(screen.queryByText('Saving…')).not.toBeInTheDocument());
-    expect(api.tasks.map((t) => t.title)).toEqual(['Water the plants']);
+    expect((await api.tasks()).map((t) => t.title)).toEqual(['Water the plants']);
     expect(screen.getByRole('link', { name: 'All 1' })).toBeInTheDocument();
   });
 
   test('adds a description, and refuses a blank title with the shared rule', async () => {
-    const { api } = signedIn();
+    const { api } = await signedIn();
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('button', { name: 'Add a description' }));
     await user.type(screen.getByLabelText('Description (optional)'), 'from the corner shop');
@@ -51,29 +52,29 @@ describe('task list', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('Title is required');
     await user.type(screen.getByLabelText('New task'), 'Milk{Enter}');
     expect(await screen.findByText('from the corner shop')).toBeInTheDocument();
-    await waitFor(() => expect(api.tasks[0]?.description).toBe('from the corner shop'));
+    await waitFor(async () => expect((await api.tasks())[0]?.description).toBe('from the corner shop'));
   });
 
   test('rolls back a refused toggle and says so; the message can be dismissed', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Pay rent');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Pay rent');
     const { user } = renderApp(api, '/');
     const box = await screen.findByRole('checkbox', { name: 'Pay rent' });
-    api.refuse('task.update', 'INTERNAL_SERVER_ERROR');
+    api.failNext('update');
     await user.click(box);
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Couldn’t update “Pay rent”. Your change was undone');
     expect(screen.getByRole('checkbox', { name: 'Pay rent' })).not.toBeChecked();
-    expect(api.tasks[0]?.completed).toBe(false);
+    expect((await api.tasks())[0]?.completed).toBe(false);
     await user.click(within(alert).getByRole('button', { name: 'Dismiss message' }));
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
   test('rolls back a refused add and gives the text back', async () => {
-    const { api } = signedIn();
+    const { api } = await signedIn();
     const { user } = renderApp(api, '/');
     await screen.findByText('No tasks yet. Add your first one above.');
-    api.refuse('task.create', 'TOO_MANY_REQUESTS');
+    api.failNext('create', 'TOO_MANY_REQUESTS');
     await user.type(screen.getByLabelText('New task'), 'Too fast{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent('Too many changes at once');
     expect(screen.queryByText('Too fast', { selector: '.task-title' })).not.toBeInTheDocument();
@@ -81,8 +82,8 @@ describe('task list', () => {
   });
 
   test('edits in place: Enter saves, Escape cancels, focus returns to Edit', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Draft');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Draft');
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('button', { name: 'Edit Draft' }));
     const title = screen.getByLabelText('Title');
@@ -94,35 +95,44 @@ describe('task list', () => {
 
     await user.keyboard('{Enter}');
     await user.clear(screen.getByLabelText('Title'));
+    const release = api.hold();
     await user.type(screen.getByLabelText('Title'), 'Final{Enter}');
     expect(await screen.findByText('Final')).toBeInTheDocument();
-    await waitFor(() => expect(api.tasks[0]?.title).toBe('Final'));
+    // In flight (read from the mutation cache): marked busy until the server answers.
+    expect(screen.getByText('Final').closest('li')).toHaveAttribute('aria-busy', 'true');
+    release();
+    await waitFor(async () => expect((await api.tasks())[0]?.title).toBe('Final'));
+    await waitFor(() => expect(screen.getByText('Final').closest('li')).not.toHaveAttribute('aria-busy'));
     expect(screen.getByRole('button', { name: 'Edit Final' })).toHaveFocus();
   });
 
   test('leaving the editor saves, like Enter', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Before');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Before');
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('button', { name: 'Edit Before' }));
     await user.clear(screen.getByLabelText('Title'));
     await user.type(screen.getByLabelText('Title'), 'After');
     await user.click(screen.getByLabelText('Description'));
     // Moving within the editor does not save yet.
-    expect(api.tasks[0]?.title).toBe('Before');
+    expect((await api.tasks())[0]?.title).toBe('Before');
     await user.type(screen.getByLabelText('Description'), 'details');
     await user.click(screen.getByRole('heading', { name: 'Your tasks' }));
-    await waitFor(() => expect(api.tasks[0]).toMatchObject({ title: 'After', description: 'details' }));
+    await waitFor(async () =>
+      expect((await api.tasks())[0]).toMatchObject({ title: 'After', description: 'details' }),
+    );
     expect(screen.getByText('After')).toBeInTheDocument();
   });
 
   test('a CONFLICT shows the latest version and says the edit was not saved', async () => {
-    const { api, me } = signedIn();
-    const task = api.addTask(me.id, 'Shared plan');
+    const { api, me } = await signedIn();
+    const task = await api.addTask(me.id, 'Shared plan');
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('button', { name: 'Edit Shared plan' }));
     // Meanwhile, another tab renames it.
-    Object.assign(task, { title: 'Plan B (other tab)', version: 2 });
+    expect(await api.as(me).task.update({ id: task.id, title: 'Plan B (other tab)' })).toMatchObject({
+      version: 2,
+    });
     await user.clear(screen.getByLabelText('Title'));
     await user.type(screen.getByLabelText('Title'), 'My plan{Enter}');
     expect(await screen.findByRole('alert')).toHaveTextContent(
@@ -133,12 +143,12 @@ describe('task list', () => {
   });
 
   test('deleting a task already deleted elsewhere is explained, and focus moves on', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Older');
-    const gone = api.addTask(me.id, 'Newer');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Older');
+    const gone = await api.addTask(me.id, 'Newer');
     const { user } = renderApp(api, '/');
     await screen.findByText('Newer');
-    api.tasks.splice(api.tasks.indexOf(gone), 1);
+    await api.as(me).task.delete({ id: gone.id });
     await user.click(screen.getByRole('button', { name: 'Delete Newer' }));
     expect(await screen.findByText('“Newer” had already been deleted somewhere else.')).toBeInTheDocument();
     expect(screen.queryByText('Newer', { selector: '.task-title' })).not.toBeInTheDocument();
@@ -146,23 +156,28 @@ describe('task list', () => {
   });
 
   test('a toggle on a task that is gone removes it and explains why', async () => {
-    const { api, me } = signedIn();
-    const task = api.addTask(me.id, 'Vanishing');
+    const { api, me } = await signedIn();
+    const task = await api.addTask(me.id, 'Vanishing');
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('checkbox', { name: 'Vanishing' }));
-    await waitFor(() => expect(task.completed).toBe(true));
+    await waitFor(async () => expect((await api.tasks())[0]?.completed).toBe(true));
     // It now belongs to someone else (as if this list were stale from another account).
-    task.userId = 'someone-else';
+    const other = await api.addUser({
+      name: 'Other',
+      email: 'other@example.com',
+      password: 'another password',
+    });
+    await api.giveTask(task.id, other.id);
     await user.click(screen.getByRole('checkbox', { name: 'Vanishing' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('belongs to another account');
     expect(screen.queryByRole('checkbox', { name: 'Vanishing' })).not.toBeInTheDocument();
   });
 
   test('filters live in the URL and counts follow changes', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'One');
-    api.addTask(me.id, 'Two', { completed: true });
-    api.addTask(me.id, 'Three');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'One');
+    await api.addTask(me.id, 'Two', { completed: true });
+    await api.addTask(me.id, 'Three');
     const { user } = renderApp(api, '/?filter=active');
     await screen.findByText('Three');
     expect(titles()).toEqual(['Three', 'One']);
@@ -178,8 +193,13 @@ describe('task list', () => {
   });
 
   test('counts are exact past one page, and move with a change before the server answers', async () => {
-    const { api, me } = signedIn();
-    for (let i = 1; i <= 120; i++) api.addTask(me.id, `Task ${i}`, { completed: i <= 7 });
+    const { api, me } = await signedIn();
+    await api.addTasks(
+      me.id,
+      120,
+      (i) => `Task ${i}`,
+      (i) => i <= 7,
+    );
     const { user } = renderApp(api, '/?filter=active');
     expect(await screen.findByRole('link', { name: 'All 120' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Active 113' })).toBeInTheDocument();
@@ -195,24 +215,24 @@ describe('task list', () => {
     expect(screen.getByRole('link', { name: 'All 119' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Active 111' })).toBeInTheDocument();
     release();
-    await waitFor(() => expect(api.tasks).toHaveLength(119));
+    await waitFor(async () => expect(await api.tasks()).toHaveLength(119));
     expect(await screen.findByText('111 tasks left')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Completed 8' })).toBeInTheDocument();
   });
 
   test('a refused change puts the counts back too', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Stays open');
-    api.addTask(me.id, 'Stays');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Stays open');
+    await api.addTask(me.id, 'Stays');
     const { user } = renderApp(api, '/');
     expect(await screen.findByRole('link', { name: 'Active 2' })).toBeInTheDocument();
-    api.refuse('task.update', 'INTERNAL_SERVER_ERROR');
+    api.failNext('update');
     await user.click(screen.getByRole('checkbox', { name: 'Stays open' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Couldn’t update “Stays open”');
     expect(screen.getByRole('link', { name: 'Active 2' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Completed 0' })).toBeInTheDocument();
 
-    api.refuse('task.delete', 'INTERNAL_SERVER_ERROR');
+    api.failNext('remove');
     await user.click(screen.getByRole('button', { name: 'Delete Stays' }));
     await waitFor(() => expect(screen.getAllByRole('alert')).toHaveLength(2));
     expect(screen.getByRole('link', { name: 'All 2' })).toBeInTheDocument();
@@ -220,11 +240,11 @@ describe('task list', () => {
   });
 
   test('clear completed deletes every completed task, loaded or not, in one call', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Done long ago', { completed: true });
-    for (let i = 1; i <= PAGE_SIZE; i++) api.addTask(me.id, `Open ${i}`);
-    api.addTask(me.id, 'Done 1', { completed: true });
-    api.addTask(me.id, 'Done 2', { completed: true });
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Done long ago', { completed: true });
+    await api.addTasks(me.id, PAGE_SIZE, (i) => `Open ${i}`);
+    await api.addTask(me.id, 'Done 1', { completed: true });
+    await api.addTask(me.id, 'Done 2', { completed: true });
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('button', { name: 'Clear completed (3)' }));
     const release = api.hold();
@@ -235,20 +255,20 @@ describe('task list', () => {
     expect(screen.getByRole('link', { name: `All ${PAGE_SIZE}` })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /Clear completed/ })).not.toBeInTheDocument();
     release();
-    await waitFor(() => expect(api.tasks).toHaveLength(PAGE_SIZE));
-    expect(api.tasks.every((t) => !t.completed)).toBe(true);
+    await waitFor(async () => expect(await api.tasks()).toHaveLength(PAGE_SIZE));
+    expect((await api.tasks()).every((t) => !t.completed)).toBe(true);
     expect(api.calls.filter((path) => path === 'task.clearCompleted')).toHaveLength(1);
     expect(api.calls).not.toContain('task.delete');
     expect(await screen.findByText('Deleted 3 completed tasks.')).toBeInTheDocument();
   });
 
   test('a refused clear puts the completed tasks and counts back and says so', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Keep');
-    api.addTask(me.id, 'Done', { completed: true });
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Keep');
+    await api.addTask(me.id, 'Done', { completed: true });
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('button', { name: 'Clear completed (1)' }));
-    api.refuse('task.clearCompleted', 'INTERNAL_SERVER_ERROR');
+    api.failNext('removeCompleted');
     await user.click(screen.getByRole('button', { name: 'Delete' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'Couldn’t clear completed tasks. They were put back; please try again.',
@@ -257,12 +277,12 @@ describe('task list', () => {
     expect(screen.getByRole('link', { name: 'Completed 1' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'All 2' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Clear completed (1)' })).toBeInTheDocument();
-    expect(api.tasks).toHaveLength(2);
+    expect(await api.tasks()).toHaveLength(2);
   });
 
   test('loads more over the cursor', async () => {
-    const { api, me } = signedIn();
-    for (let i = 1; i <= PAGE_SIZE + 3; i++) api.addTask(me.id, `Task ${i}`);
+    const { api, me } = await signedIn();
+    await api.addTasks(me.id, PAGE_SIZE + 3, (i) => `Task ${i}`);
     const { user } = renderApp(api, '/');
     await screen.findByText(`Task ${PAGE_SIZE + 3}`);
     expect(titles()).toHaveLength(PAGE_SIZE);
@@ -272,19 +292,19 @@ describe('task list', () => {
   });
 
   test('an expired token is renewed and the call retried, unseen', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Still here');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Still here');
     const { user } = renderApp(api, '/');
     await screen.findByText('Still here');
     api.expireTokens();
     await user.type(screen.getByLabelText('New task'), 'After expiry{Enter}');
-    await waitFor(() => expect(api.tasks.map((t) => t.title)).toContain('After expiry'));
+    await waitFor(async () => expect((await api.tasks()).map((t) => t.title)).toContain('After expiry'));
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
   test('when the session is gone, goes to sign-in saying so, and comes back after', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Mine');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Mine');
     const { user } = renderApp(api, '/?filter=active');
     await screen.findByText('Mine');
     api.expireTokens();
@@ -301,8 +321,8 @@ describe('task list', () => {
   });
 
   test('sign-out forgets the token and the cached tasks', async () => {
-    const { api, me } = signedIn();
-    api.addTask(me.id, 'Private');
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Private');
     const { user, services } = renderApp(api, '/');
     await screen.findByText('Private');
     await user.click(screen.getByRole('button', { name: 'Sign out' }));

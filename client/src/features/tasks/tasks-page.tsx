@@ -1,18 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { taskStatuses, type TaskStatus } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT, type TaskStatus } from '../../../../shared/task';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { NewTaskForm } from './new-task-form';
 import { NoticeList } from './notice-list';
 import { useNotices } from './notices';
 import { classify } from './task-errors';
-import { TaskFilters } from './task-filters';
+import { FILTER_LABELS, parseFilter, TaskFilters } from './task-filters';
 import { TaskItem } from './task-item';
 import { isPendingTask, useTaskActions } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
-
-export const PAGE_SIZE = 50;
 
 const EMPTY: Record<TaskStatus, string> = {
   all: 'No tasks yet. Add your first one above.',
@@ -20,12 +18,10 @@ const EMPTY: Record<TaskStatus, string> = {
   completed: 'No completed tasks yet.',
 };
 
-const parseFilter = (value: string | null): TaskStatus => taskStatuses.find((s) => s === value) ?? 'all';
-
 export function TasksPage() {
   const [params] = useSearchParams();
   const filter = parseFilter(params.get('filter'));
-  useDocumentTitle(filter === 'all' ? 'Your tasks' : `${filter === 'active' ? 'Active' : 'Completed'} tasks`);
+  useDocumentTitle(filter === 'all' ? 'Your tasks' : `${FILTER_LABELS[filter]} tasks`);
 
   const notices = useNotices();
   const [announcement, setAnnouncement] = useState('');
@@ -33,10 +29,9 @@ export function TasksPage() {
   const actions = useTaskActions(notices, announce);
   const counts = useTaskCounts();
   const [confirmingClear, setConfirmingClear] = useState(false);
-  const [clearing, setClearing] = useState(false);
 
   const list = trpc.task.list.useInfiniteQuery(
-    { status: filter, limit: PAGE_SIZE },
+    { status: filter, limit: TASK_LIST_LIMIT_DEFAULT },
     { getNextPageParam: (page) => page.nextCursor ?? undefined },
   );
   const tasks: Task[] = list.data?.pages.flatMap((page) => page.items) ?? [];
@@ -57,17 +52,12 @@ export function TasksPage() {
 
   function onDelete(task: Task) {
     focusAfterDelete.current = { id: task.id, index: tasks.findIndex((t) => t.id === task.id) };
-    void actions.remove(task);
+    actions.remove(task);
   }
 
-  async function clearCompleted() {
+  function clearCompleted() {
     setConfirmingClear(false);
-    setClearing(true);
-    try {
-      await actions.clearCompleted();
-    } finally {
-      setClearing(false);
-    }
+    actions.clearCompleted();
   }
 
   return (
@@ -100,17 +90,13 @@ export function TasksPage() {
         ) : tasks.length === 0 ? (
           <p className="list-status empty">{EMPTY[filter]}</p>
         ) : (
-          <ul
-            className="task-list"
-            ref={listRef}
-            aria-label={`${filter === 'all' ? 'All' : filter === 'active' ? 'Active' : 'Completed'} tasks`}
-          >
+          <ul className="task-list" ref={listRef} aria-label={`${FILTER_LABELS[filter]} tasks`}>
             {tasks.map((task) => (
               <TaskItem
                 key={task.id}
                 task={task}
                 pending={isPendingTask(task) || actions.busy.has(task.id)}
-                onToggle={(t, completed) => void actions.setCompleted(t, completed)}
+                onToggle={actions.setCompleted}
                 onEdit={actions.edit}
                 onDelete={onDelete}
               />
@@ -148,12 +134,7 @@ export function TasksPage() {
             (confirmingClear ? (
               <span className="confirm" role="group" aria-label="Confirm clearing completed tasks">
                 <span>Delete all completed tasks?</span>
-                <button
-                  type="button"
-                  className="button button-danger"
-                  onClick={() => void clearCompleted()}
-                  autoFocus
-                >
+                <button type="button" className="button button-danger" onClick={clearCompleted} autoFocus>
                   Delete
                 </button>
                 <button type="button" className="button" onClick={() => setConfirmingClear(false)}>
@@ -165,9 +146,9 @@ export function TasksPage() {
                 type="button"
                 className="button button-quiet"
                 onClick={() => setConfirmingClear(true)}
-                disabled={clearing}
+                disabled={actions.clearing}
               >
-                {clearing ? 'Clearing…' : `Clear completed (${counts.completed})`}
+                {actions.clearing ? 'Clearing…' : `Clear completed (${counts.completed})`}
               </button>
             ))}
         </footer>

@@ -1,6 +1,6 @@
 import { createContext, use, useSyncExternalStore, type ReactNode } from 'react';
-import type { Services } from '../lib/create-services';
-import type { SessionSnapshot } from '../lib/session';
+import type { Services } from './create-services';
+import type { SessionSnapshot } from './session';
 
 const ServicesContext = createContext<Services | null>(null);
 

@@ -9,3 +9,8 @@ export function safeNext(next: string | null | undefined): string {
 export function signInPath(next: string): string {
   return next === '/' ? '/sign-in' : `/sign-in?${new URLSearchParams({ next }).toString()}`;
 }
+
+/** `/sign-up`, passing on where to come back to, like {@link signInPath}. */
+export function signUpPath(next: string): string {
+  return next === '/' ? '/sign-up' : `/sign-up?${new URLSearchParams({ next }).toString()}`;
+}

@@ -1,0 +1,293 @@
+/**
+ * The component tests' server: the real `appRouter` behind tRPC's fetch adapter, over an in-memory
+ * PGlite with the real migrations, at the `fetch` boundary. Only what a jsdom test cannot run is
+ * faked: Better Auth (a few endpoints with a plain-text password table and unsigned tokens, which
+ * the client reads but never verifies) and failures (a planned database error on the next call).
+ * One database per test file (opening one takes seconds); `beforeEach` empties it.
+ */
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { TRPC_MAX_BATCH, TRPC_PATH } from '../../../shared/api';
+import { parseBearer, type TokenUser } from '../../../server/auth/verify-jwt';
+import { user as userTable } from '../../../server/db/auth-schema';
+import { createTaskQueries, type TaskQueries } from '../../../server/db/task-queries';
+import { task as taskTable, type TaskRow } from '../../../server/db/task-schema';
+import { createTestDatabase, type TestDatabase } from '../../../server/test/databases';
+import { createInnerContext } from '../../../server/trpc/context';
+import { createCallerFactory } from '../../../server/trpc/init';
+import { appRouter } from '../../../server/trpc/router';
+import type { Task } from '../lib/trpc';
+
+export interface TestUser {
+  id: string;
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** A failure the next call of a task query meets: a lost database by default. */
+type Failure = 'database' | TRPCError['code'];
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+/** Better Auth's limiter, with the `Retry-After` our server adds (server/http/app.ts). */
+const tooMany = () =>
+  json(
+    429,
+    { message: 'Too many requests. Please try again later.' },
+    { 'retry-after': '90', 'x-retry-after': '90' },
+  );
+
+const b64url = (value: unknown) =>
+  btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+const toTask = (row: TaskRow): Task => ({
+  ...row,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+const createCaller = createCallerFactory(appRouter);
+
+/**
+ * Registers the file's hooks and returns the test server. Call once, at the top of a test file.
+ */
+export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
+  const ttl = opts.tokenTtlSeconds ?? 900;
+  let database: TestDatabase | null = null;
+  let queries: TaskQueries | null = null;
+  const passwords = new Map<string, TestUser>();
+  const validTokens = new Map<string, TokenUser>();
+  const failures = new Map<keyof TaskQueries, Failure[]>();
+  const calls: string[] = [];
+  let signedIn: TestUser | null = null;
+  let gate: Promise<void> | null = null;
+  let rateLimitAuth = false;
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  let tokenCounter = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    queries = createTaskQueries(database.db);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    // Deleting the users deletes their tasks (ON DELETE CASCADE).
+    await db().execute(sql`truncate table ${userTable} cascade`);
+    passwords.clear();
+    validTokens.clear();
+    failures.clear();
+    calls.length = 0;
+    signedIn = null;
+    gate = null;
+    rateLimitAuth = false;
+  });
+
+  const db = () => {
+    if (!database) throw new Error('useTestApi: the database is opened in beforeAll');
+    return database.db;
+  };
+
+  const realQueries = (): TaskQueries => {
+    if (!queries) throw new Error('useTestApi: the database is opened in beforeAll');
+    return queries;
+  };
+
+  /** What the served router uses: the real queries, except that a planned failure is thrown. */
+  const tasks = (): TaskQueries =>
+    new Proxy(realQueries(), {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]): unknown => {
+          const failure = failures.get(name as keyof TaskQueries)?.shift();
+          if (failure === 'database') return Promise.reject(new Error('connection terminated'));
+          if (failure)
+            return Promise.reject(new TRPCError({ code: failure, message: `Refused: ${failure}` }));
+          return Reflect.apply(value, target, args);
+        };
+      },
+    });
+
+  function issueToken(user: TestUser): string {
+    const iat = Math.floor(Date.now() / 1000);
+    tokenCounter += 1;
+    const payload = { sub: user.id, email: user.email, iat, exp: iat + ttl };
+    const token = `${b64url({ alg: 'none' })}.${b64url(payload)}.test${tokenCounter}`;
+    validTokens.set(token, { id: user.id, email: user.email });
+    return token;
+  }
+
+  async function insertUser(fields: Omit<TestUser, 'id'>): Promise<TestUser> {
+    const created = { ...fields, id: randomUUID() };
+    await db().insert(userTable).values({ id: created.id, name: created.name, email: created.email });
+    passwords.set(created.email, created);
+    return created;
+  }
+
+  async function handleTrpc(request: Request): Promise<Response> {
+    if (gate) await gate;
+    const paths = new URL(request.url).pathname.slice(`${TRPC_PATH}/`.length).split(',');
+    calls.push(...paths);
+    const token = parseBearer(request.headers.get('authorization') ?? undefined);
+    return fetchRequestHandler({
+      endpoint: TRPC_PATH,
+      req: request,
+      router: appRouter,
+      maxBatchSize: TRPC_MAX_BATCH,
+      createContext: () =>
+        createInnerContext({ tasks: tasks(), user: (token && validTokens.get(token)) || null }),
+    });
+  }
+
+  /** The endpoints of Better Auth that the client calls, answering as Better Auth does. */
+  async function handleAuth(request: Request): Promise<Response> {
+    const body = request.method === 'POST' ? ((await request.json()) as Partial<Record<string, string>>) : {};
+    switch (new URL(request.url).pathname) {
+      case '/api/auth/get-session':
+        if (!signedIn) return json(200, null);
+        return json(
+          200,
+          { session: { userId: signedIn.id }, user: { id: signedIn.id, email: signedIn.email } },
+          { 'set-auth-jwt': issueToken(signedIn) },
+        );
+      case '/api/auth/token':
+        return signedIn ? json(200, { token: issueToken(signedIn) }) : json(401, { message: 'Unauthorized' });
+      case '/api/auth/sign-in/email': {
+        if (rateLimitAuth) return tooMany();
+        const found = passwords.get(body.email ?? '');
+        if (!found || found.password !== body.password) {
+          return json(401, { code: 'INVALID_EMAIL_OR_PASSWORD', message: 'Invalid email or password' });
+        }
+        signedIn = found;
+        return json(200, { redirect: false, token: 'session', user: { id: found.id, email: found.email } });
+      }
+      case '/api/auth/sign-up/email': {
+        if (rateLimitAuth) return tooMany();
+        if (passwords.has(body.email ?? '')) {
+          return json(422, {
+            code: 'USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL',
+            message: 'User already exists. Use another email.',
+          });
+        }
+        const created = await insertUser({
+          name: body.name ?? '',
+          email: body.email ?? '',
+          password: body.password ?? '',
+        });
+        signedIn = created;
+        return json(200, { token: 'session', user: { id: created.id, email: created.email } });
+      }
+      case '/api/auth/sign-out':
+        signedIn = null;
+        return json(200, { success: true });
+      default:
+        return json(404, { message: 'Not found' });
+    }
+  }
+
+  const fetchImpl: typeof fetch = async (input, init) => {
+    const source = input instanceof Request ? input : null;
+    const url = new URL(source ? source.url : String(input), 'http://localhost:3000');
+    const method = init?.method ?? source?.method ?? 'GET';
+    // A new Request without the caller's AbortSignal: jsdom's is not the one Node's Request takes.
+    const request = new Request(url, {
+      method,
+      headers: new Headers(init?.headers ?? source?.headers),
+      body: method === 'GET' ? undefined : (init?.body ?? (source ? await source.text() : undefined)),
+    });
+    if (url.pathname.startsWith(`${TRPC_PATH}/`)) return handleTrpc(request);
+    if (url.pathname.startsWith('/api/auth/')) return handleAuth(request);
+    return json(404, { message: 'Not found' });
+  };
+
+  return {
+    fetch: fetchImpl,
+    /** The tRPC procedures called so far in this test, in order (one entry per batched call). */
+    calls,
+    /** A user who can sign in with this password. */
+    addUser: insertUser,
+    /** The real procedures, called as `user` would from another tab or device. */
+    as: (user: TestUser) => createCaller(createInnerContext({ tasks: realQueries(), user })),
+    /** Inserts a task, each one a second newer than the last (so the order is known). */
+    async addTask(
+      userId: string,
+      title: string,
+      extra: Partial<Pick<Task, 'description' | 'completed'>> = {},
+    ): Promise<Task> {
+      clock += 1000;
+      const at = new Date(clock);
+      const [row] = await db()
+        .insert(taskTable)
+        .values({ userId, title, ...extra, createdAt: at, updatedAt: at })
+        .returning();
+      if (!row) throw new Error('insert returned no row');
+      return toTask(row);
+    },
+    /** `count` tasks in one statement, titled by `title(i)`, for i = 1..count (oldest first). */
+    async addTasks(
+      userId: string,
+      count: number,
+      title: (i: number) => string,
+      completed = (_i: number) => false,
+    ) {
+      const rows = Array.from({ length: count }, (_, index) => {
+        clock += 1000;
+        const at = new Date(clock);
+        return {
+          userId,
+          title: title(index + 1),
+          completed: completed(index + 1),
+          createdAt: at,
+          updatedAt: at,
+        };
+      });
+      await db().insert(taskTable).values(rows);
+    },
+    /** Every task in the database, oldest first. */
+    async tasks(): Promise<Task[]> {
+      const rows = await db().select().from(taskTable).orderBy(taskTable.createdAt, taskTable.id);
+      return rows.map(toTask);
+    },
+    /** Hands a task to another account (no procedure does that; a stale list can show it). */
+    async giveTask(id: string, userId: string): Promise<void> {
+      await db().update(taskTable).set({ userId }).where(eq(taskTable.id, id));
+    },
+    signInAs(user: TestUser | null) {
+      signedIn = user;
+    },
+    /** Makes every token issued so far invalid (as after a key rotation or expiry). */
+    expireTokens() {
+      validTokens.clear();
+    },
+    /** The next calls of this task query fail, one failure per call, before touching the database. */
+    failNext(query: keyof TaskQueries, ...planned: Failure[]) {
+      failures.set(query, [
+        ...(failures.get(query) ?? []),
+        ...(planned.length ? planned : ['database' as const]),
+      ]);
+    },
+    /** Holds every tRPC request until the returned function is called. */
+    hold(): () => void {
+      let release = () => {};
+      gate = new Promise<void>((resolve) => {
+        release = () => {
+          gate = null;
+          resolve();
+        };
+      });
+      return release;
+    },
+    rateLimitAuth(on: boolean) {
+      rateLimitAuth = on;
+    },
+  };
+}
+
+export type TestApi = ReturnType<typeof useTestApi>;
