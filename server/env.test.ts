@@ -23,6 +23,21 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/BETTER_AUTH_SECRET[\s\S]*BETTER_AUTH_URL/);
   });
 
+  it('refuses a generated secret on a non-loopback HOST unless NODE_ENV says which environment it is', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.0.2.10', 'tasks.example.com']) {
+      expect(() => parseEnv({ HOST })).toThrow(
+        /BETTER_AUTH_SECRET: .*NODE_ENV=production.*NODE_ENV=development/,
+      );
+      expect(parseEnv({ HOST, NODE_ENV: 'development' })).toMatchObject({ HOST, NODE_ENV: 'development' });
+      expect(parseEnv({ HOST, BETTER_AUTH_SECRET: 'a'.repeat(32) })).toMatchObject({
+        NODE_ENV: 'development',
+      });
+    }
+    for (const HOST of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) {
+      expect(parseEnv({ HOST })).toMatchObject({ HOST, NODE_ENV: 'development' });
+    }
+  });
+
   it('refuses a short secret and names bad variables', () => {
     expect(() => parseEnv({ BETTER_AUTH_SECRET: 'short' })).toThrow(/BETTER_AUTH_SECRET: .*at least 32/);
     expect(() => parseEnv({ PORT: 'http' })).toThrow(/PORT/);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Unset means development, except that a non-loopback HOST then needs a real secret (below). */
+    NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     /** Public base URL of this server; it is also the JWT `iss` and `aud`. */
@@ -33,6 +34,15 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    // A server others can reach, started without saying which environment it is, would sign with a
+    // secret generated in its own DATA_DIR: every instance a different one, lost with the folder.
+    if (!env.NODE_ENV && !env.BETTER_AUTH_SECRET && !isLoopback(env.HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BETTER_AUTH_SECRET'],
+        message: `HOST=${env.HOST} is not a loopback address and neither NODE_ENV nor BETTER_AUTH_SECRET is set: set NODE_ENV=production with BETTER_AUTH_SECRET and BETTER_AUTH_URL, or NODE_ENV=development to use a generated development secret`,
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.BETTER_AUTH_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -54,9 +64,16 @@ const envSchema = z
         message: 'BETTER_AUTH_URL is required in production (the public URL, e.g. https://tasks.example.com)',
       });
     }
-  });
+  })
+  .transform(({ NODE_ENV, ...env }) => ({ ...env, NODE_ENV: NODE_ENV ?? 'development' }));
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Loopback addresses only this machine can reach. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
+}
 
 export class EnvError extends Error {
   override name = 'EnvError';

@@ -5,6 +5,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
 import { schema } from '../db/schema';
 import type { Logger } from '../logger';
+import { accountFieldsPlugin } from './account-fields';
 import { authEventsPlugin, betterAuthLogger } from './auth-events';
 import { hashPassword, verifyPassword } from './password';
 import { createSignInThrottle, signInThrottlePlugin } from './sign-in-throttle';
@@ -80,6 +81,7 @@ export function createAuth(options: AuthOptions) {
     telemetry: { enabled: false },
     plugins: [
       signInThrottlePlugin({ throttle, log, secureCookies }),
+      accountFieldsPlugin(),
       authEventsPlugin({ log, accountKey: throttle.keyFor }),
       jwt({
         jwks: {

@@ -9,7 +9,13 @@ import { createTestDatabase, testBackends } from '../test/databases';
 import { TEST_SECRET } from '../test/env';
 import { postAuth, type RawResponse } from '../test/http';
 import { signUp, startTestServer, type SignedUpUser, type TestServer } from '../test/server';
-import { createSignInThrottle, delayFor, DEVICE_COOKIE, SIGN_IN_THROTTLE } from './sign-in-throttle';
+import {
+  createSignInThrottle,
+  delayFor,
+  DEVICE_COOKIE,
+  SIGN_IN_THROTTLE,
+  type SignInThrottle,
+} from './sign-in-throttle';
 
 const SIGN_IN = '/api/auth/sign-in/email';
 
@@ -26,6 +32,11 @@ describe.each(testBackends)('sign-in throttle on %s', (backend) => {
     let database: DatabaseHandle;
     let clock = Date.UTC(2026, 0, 1);
     const throttle = () => createSignInThrottle({ db: database.db, secret: TEST_SECRET, now: () => clock });
+    /** One check that fails, as an endpoint makes it: reserve, then settle; returns the delay earned. */
+    const fail = async (t: SignInThrottle, key: string) => {
+      expect(await t.reserve(key)).toBe(0);
+      return t.complete(key, 'failure');
+    };
 
     beforeAll(async () => {
       database = await createTestDatabase(backend);
@@ -39,21 +50,50 @@ describe.each(testBackends)('sign-in throttle on %s', (backend) => {
       const key = t.keyFor('Victim@Example.com');
       expect(key).toBe(t.keyFor('victim@example.com'));
       expect(key).not.toContain('victim');
-      for (let i = 0; i < 4; i++) expect(await t.recordFailure(key)).toBe(0);
+      for (let i = 0; i < 4; i++) expect(await fail(t, key)).toBe(0);
       expect(await t.secondsLocked(key)).toBe(0);
-      expect(await t.recordFailure(key)).toBe(30);
+      expect(await fail(t, key)).toBe(30);
       expect(await t.secondsLocked(key)).toBe(30);
       clock += 29_000;
       expect(await t.secondsLocked(key)).toBe(1);
       clock += 1_000;
       expect(await t.secondsLocked(key)).toBe(0);
-      expect(await t.recordFailure(key)).toBe(60);
+      expect(await fail(t, key)).toBe(60);
       clock += 61 * 60_000;
       expect(await t.secondsLocked(key)).toBe(0);
       // A quiet hour resets the count: the next failure is the first again.
-      expect(await t.recordFailure(key)).toBe(0);
+      expect(await fail(t, key)).toBe(0);
       await t.reset(key);
       expect(await t.secondsLocked(key)).toBe(0);
+    });
+
+    it('reserves checks before they run: no more in flight than free failures left, one at a time past them', async () => {
+      const t = throttle();
+      const key = t.keyFor('burst@example.com');
+      for (let i = 0; i < SIGN_IN_THROTTLE.freeFailures; i++) expect(await t.reserve(key)).toBe(0);
+      expect(await t.reserve(key)).toBe(1);
+      // A known device is counted even past the allowance.
+      expect(await t.reserve(key, { force: true })).toBe(0);
+      await t.complete(key, 'none');
+      for (let i = 0; i < SIGN_IN_THROTTLE.freeFailures - 1; i++) await t.complete(key, 'failure');
+      // Four failures and one check in flight: nothing else may start.
+      expect(await t.reserve(key)).toBe(1);
+      expect(await t.complete(key, 'failure')).toBe(30);
+      expect(await t.reserve(key)).toBe(30);
+      clock += 30_000;
+      expect(await t.reserve(key)).toBe(0);
+      expect(await t.reserve(key)).toBe(1);
+      await t.complete(key, 'success');
+      for (let i = 0; i < SIGN_IN_THROTTLE.freeFailures; i++) expect(await t.reserve(key)).toBe(0);
+    });
+
+    it('voids a reservation that never finished (a crash) once it is older than its limit', async () => {
+      const t = throttle();
+      const key = t.keyFor('crashed@example.com');
+      for (let i = 0; i < SIGN_IN_THROTTLE.freeFailures; i++) expect(await t.reserve(key)).toBe(0);
+      expect(await t.reserve(key)).toBeGreaterThan(0);
+      clock += SIGN_IN_THROTTLE.reservationSeconds * 1000 + 1;
+      expect(await t.reserve(key)).toBe(0);
     });
 
     it('accepts only its own, unexpired known-device cookie for the same account', () => {

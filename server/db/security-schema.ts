@@ -17,7 +17,8 @@ export const rateLimit = pgTable(
 );
 
 /**
- * Failed sign-ins per account, whatever address they come from (server/auth/sign-in-throttle.ts).
+ * Failed password checks per account, whatever address they come from, and the checks in flight
+ * (server/auth/sign-in-throttle.ts).
  * The key is an HMAC of the normalized email, so the table never holds the addresses people tried.
  */
 export const signInThrottle = pgTable(
@@ -29,6 +30,10 @@ export const signInThrottle = pgTable(
     lastFailureAt: bigint('last_failure_at', { mode: 'number' }).notNull(),
     /** Epoch milliseconds before which sign-in for this account is refused without checking the password. */
     lockedUntil: bigint('locked_until', { mode: 'number' }).notNull(),
+    /** Password checks reserved and not yet finished: they count against the allowance while they hash. */
+    inFlight: integer('in_flight').notNull().default(0),
+    /** Epoch milliseconds of the latest reservation; reservations older than the policy's limit are void (crashed). */
+    reservedAt: bigint('reserved_at', { mode: 'number' }).notNull().default(0),
   },
   // Rows idle for longer than the window are pruned by last_failure_at.
   (t) => [index('sign_in_throttle_last_failure_idx').on(t.lastFailureAt)],

@@ -117,6 +117,7 @@ export function createApp(options: AppOptions) {
   });
 
   const authHandler = toNodeHandler(auth);
+  const publicURL = new URL(baseURL);
   const proxies = createProxyList(splitList(env.TRUSTED_PROXIES));
   const serveClient =
     options.clientDir && existsSync(options.clientDir)
@@ -133,6 +134,13 @@ export function createApp(options: AppOptions) {
     }
     // Better Auth cannot see the socket; give it the address we trust and nothing else.
     req.headers[CLIENT_IP_HEADER] = clientAddress(req, proxies);
+    // Its node adapter builds the URL it routes on as `${X-Forwarded-Proto}://${Host}` + req.url,
+    // so a crafted Host (`…/api/auth/sign-in/email?`) would pick another route than the path we
+    // checked. The public URL is configured: state it, and drop what could contradict it.
+    req.headers.host = publicURL.host;
+    req.headers['x-forwarded-proto'] = publicURL.protocol.slice(0, -1);
+    delete req.headers['x-forwarded-host'];
+    delete req.headers[':authority'];
     standardRetryAfter(res, (retryAfter) =>
       log.warn(
         {
