@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -8,6 +7,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { ensurePrivateDirectory, restrictTree, restrictUmask } from './private-directory';
 import { schema, type Schema } from './schema';
 
 /** What both drivers have in common; the rest of the server only sees this. */
@@ -79,9 +79,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     };
   }
 
-  // PGlite does not create missing parent folders itself.
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  if (options.dataDir) {
+    // PGlite does not create missing parent folders itself, and writes its files 0666.
+    await ensurePrivateDirectory(options.dataDir);
+    restrictUmask();
+  }
   const client = new PGlite(options.dataDir);
+  if (options.dataDir) {
+    await client.waitReady;
+    await restrictTree(options.dataDir);
+  }
   const db = drizzlePglite(client, { schema });
   return {
     db,
