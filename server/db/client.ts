@@ -7,6 +7,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { appRoleFor } from './app-role';
 import { ensurePrivateDirectory, restrictTree, restrictUmask } from './private-directory';
 import { schema, type Schema } from './schema';
 
@@ -16,6 +17,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
+  /** The role task statements run as, for row-level security: this database's own (app-role.ts). */
+  appRole: string;
   /** Applies the committed migrations in `drizzle/`; safe to run from several processes at once. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
@@ -52,9 +55,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       onnotice: () => {},
     });
     const db = drizzlePostgres(client, { schema });
+    const [current] = await client<{ name: string }[]>`select current_database() as name`;
+    if (!current) throw new Error('the database did not say its name');
     return {
       db,
       kind: 'postgres',
+      appRole: appRoleFor(current.name),
       async migrate() {
         // One connection, so the session-level lock and the migration share it.
         const single = postgres(options.url, { max: 1, onnotice: () => {} });
@@ -90,9 +96,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     await restrictTree(options.dataDir);
   }
   const db = drizzlePglite(client, { schema });
+  const {
+    rows: [current],
+  } = await client.query<{ name: string }>('select current_database() as name');
+  if (!current) throw new Error('the database did not say its name');
   return {
     db,
     kind: 'pglite',
+    appRole: appRoleFor(current.name),
     async migrate() {
       await migratePglite(db, { migrationsFolder });
     },

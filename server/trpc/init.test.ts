@@ -34,7 +34,12 @@ describe.each(testBackends)('database errors in procedures on %s', (backend) => 
     brokenStatement: publicProcedure.query(async () => database.db.execute(sql`select * from no_such_table`)),
   });
   const caller = () =>
-    createCallerFactory(probe)(createInnerContext({ tasks: createTaskQueries(database.db), user: null }));
+    createCallerFactory(probe)(
+      createInnerContext({
+        tasks: createTaskQueries(database.db, { appRole: database.appRole }),
+        user: null,
+      }),
+    );
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
