@@ -68,8 +68,9 @@ export function authEventsPlugin(deps: { log: Logger; accountKey: (email: string
   } satisfies BetterAuthPlugin;
 }
 
-/** Anything shaped like an email address, or a long token-like run (JWTs, session tokens, hashes). */
-const PERSONAL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+|[A-Za-z0-9_-]{24,}(?:\.[A-Za-z0-9_-]{8,}){0,2}/g;
+/** Anything shaped like a JWT, an email address, or a long token-like run (session tokens, hashes). */
+const PERSONAL =
+  /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*|[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+|[A-Za-z0-9_-]{24,}(?:\.[A-Za-z0-9_-]{8,}){0,2}/g;
 
 /** Better Auth's message as we log it: emails and tokens masked, and no novel. */
 export const scrubMessage = (message: string): string =>
