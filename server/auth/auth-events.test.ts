@@ -12,7 +12,7 @@ import { testBackends } from '../test/databases';
 import { TEST_SECRET } from '../test/env';
 import { postAuth, rawRequest } from '../test/http';
 import { getToken, signUp, startTestServer, type TestServer } from '../test/server';
-import type { AuthEvent } from './auth-events';
+import { scrubMessage, type AuthEvent } from './auth-events';
 import { DEVICE_COOKIE } from './sign-in-throttle';
 
 interface LogLine {
@@ -128,5 +128,21 @@ describe.each(testBackends)('auth event log on %s', (backend) => {
     }
     expect(everything).not.toMatch(/bearer /i);
     expect(everything).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // nothing that looks like a JWT
+  });
+});
+
+describe('scrubMessage', () => {
+  it('masks emails and token-like strings in Better Auth messages and keeps the rest', () => {
+    expect(scrubMessage('Sign-up attempt for existing email: ann.o+1@mail.example.org')).toBe(
+      'Sign-up attempt for existing email: [redacted]',
+    );
+    expect(scrubMessage('bad token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJlLXZhbHVl here')).toBe(
+      'bad token [redacted] here',
+    );
+    expect(scrubMessage('session RwAC3lJlub81TSkZRz64Mh60CdLvSLtw expired')).toBe(
+      'session [redacted] expired',
+    );
+    expect(scrubMessage('Invalid password')).toBe('Invalid password');
+    expect(scrubMessage('ab '.repeat(400))).toHaveLength(300);
   });
 });

@@ -68,9 +68,18 @@ export function authEventsPlugin(deps: { log: Logger; accountKey: (email: string
   } satisfies BetterAuthPlugin;
 }
 
+/** Anything shaped like a JWT, an email address, or a long token-like run (session tokens, hashes). */
+const PERSONAL =
+  /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*|[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+|[A-Za-z0-9_-]{24,}(?:\.[A-Za-z0-9_-]{8,}){0,2}/g;
+
+/** Better Auth's message as we log it: emails and tokens masked, and no novel. */
+export const scrubMessage = (message: string): string =>
+  message.replace(PERSONAL, '[redacted]').slice(0, 300);
+
 /**
- * Better Auth's own log lines, routed into pino: the message only, never its extra arguments (they
- * can hold request data). Level 'info' on purpose: at 'warn'/'error'/'debug' Better Auth also
+ * Better Auth's own log lines, routed into pino: the message only, scrubbed (it can name the email,
+ * e.g. "Sign-up attempt for existing email: …"), never its extra arguments (they can hold request
+ * data). Level 'info' on purpose: at 'warn'/'error'/'debug' Better Auth also
  * prints every API error to the console with its default logger, bypassing this one.
  */
 export function betterAuthLogger(log: Logger) {
@@ -78,7 +87,7 @@ export function betterAuthLogger(log: Logger) {
     level: 'info' as const,
     log: (level: 'debug' | 'info' | 'success' | 'warn' | 'error', message: string) => {
       const method = level === 'warn' || level === 'error' ? level : 'debug';
-      log[method]({ source: 'better-auth' }, message);
+      log[method]({ source: 'better-auth' }, scrubMessage(String(message)));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDirectory } from '../db/private-directory';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 
@@ -11,6 +12,8 @@ import type { Logger } from '../logger';
  */
 export async function resolveAuthSecret(env: Env, log: Logger): Promise<string> {
   if (env.BETTER_AUTH_SECRET) return env.BETTER_AUTH_SECRET;
+  // A secret in a folder others can read is no secret: refuse one we cannot make private.
+  await ensurePrivateDirectory(env.DATA_DIR);
   const file = join(env.DATA_DIR, 'auth-secret');
   try {
     const saved = (await readFile(file, 'utf8')).trim();
@@ -19,7 +22,6 @@ export async function resolveAuthSecret(env: Env, log: Logger): Promise<string> 
     if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
   }
   const secret = randomBytes(32).toString('base64url');
-  await mkdir(env.DATA_DIR, { recursive: true });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   log.warn({ file }, 'BETTER_AUTH_SECRET is not set: generated a development secret (set it in production)');
   return secret;

@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -8,6 +7,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { appRoleFor } from './app-role';
+import { ensurePrivateDirectory, restrictTree, restrictUmask } from './private-directory';
 import { schema, type Schema } from './schema';
 
 /** What both drivers have in common; the rest of the server only sees this. */
@@ -16,6 +17,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
+  /** The role task statements run as, for row-level security: this database's own (app-role.ts). */
+  appRole: string;
   /** Applies the committed migrations in `drizzle/`; safe to run from several processes at once. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
@@ -54,9 +57,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       onnotice: () => {},
     });
     const db = drizzlePostgres(client, { schema });
+    const [current] = await client<{ name: string }[]>`select current_database() as name`;
+    if (!current) throw new Error('the database did not say its name');
     return {
       db,
       kind: 'postgres',
+      appRole: appRoleFor(current.name),
       async migrate() {
         // One connection, so the session-level lock and the migration share it.
         const single = postgres(options.url, { max: 1, onnotice: () => {} });
@@ -81,13 +87,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     };
   }
 
-  // PGlite does not create missing parent folders itself.
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  if (options.dataDir) {
+    // PGlite does not create missing parent folders itself, and writes its files 0666.
+    await ensurePrivateDirectory(options.dataDir);
+    restrictUmask();
+  }
   const client = new PGlite(options.dataDir);
+  if (options.dataDir) {
+    await client.waitReady;
+    await restrictTree(options.dataDir);
+  }
   const db = drizzlePglite(client, { schema });
+  const {
+    rows: [current],
+  } = await client.query<{ name: string }>('select current_database() as name');
+  if (!current) throw new Error('the database did not say its name');
   return {
     db,
     kind: 'pglite',
+    appRole: appRoleFor(current.name),
     async migrate() {
       await migratePglite(db, { migrationsFolder });
     },

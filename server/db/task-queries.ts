@@ -26,9 +26,6 @@ export type TaskChanges = Partial<Pick<typeof task.$inferInsert, 'title' | 'desc
 /** Every change to a task: a new version, so a stale `update` is a CONFLICT, and a new updatedAt. */
 const bumpVersion = { version: sql`${task.version} + 1`, updatedAt: sql`now()` };
 
-/** The role row-level security applies to (drizzle/0001_row_level_security.sql). */
-export const APP_ROLE = 'tasks_app';
-
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 const listConditions = (userId: string, status: TaskStatus, cursor: TaskCursor | null) => {
@@ -44,17 +41,18 @@ const listConditions = (userId: string, status: TaskStatus, cursor: TaskCursor |
 
 /**
  * Every statement the task procedures run. Each one carries the owner in its WHERE and runs
- * in a transaction as {@link APP_ROLE} with `app.user_id` set, so PostgreSQL's row-level
- * security hides other users' rows even from a statement that forgot the filter.
+ * in a transaction as `appRole` (this database's own role, app-role.ts) with `app.user_id` set,
+ * so PostgreSQL's row-level security hides other users' rows even from a statement that forgot
+ * the filter.
  * Each returns `undefined`/`[]` when the row does not exist *or belongs to someone else*;
  * `findOwner` tells those apart afterwards.
  */
-export function createTaskQueries(db: Database) {
+export function createTaskQueries(db: Database, { appRole }: { appRole: string }) {
   /** Runs `fn` as the restricted role, on behalf of `userId`, in one transaction. */
   const asUser = <T>(userId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> =>
     db.transaction(async (tx) => {
       await tx.execute(
-        sql`select set_config('role', ${APP_ROLE}, true), set_config('app.user_id', ${userId}, true)`,
+        sql`select set_config('role', ${appRole}, true), set_config('app.user_id', ${userId}, true)`,
       );
       return fn(tx);
     });

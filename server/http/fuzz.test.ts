@@ -12,6 +12,27 @@ const QUERIES = new Set(['list', 'get']);
 /** Every answer the API may give to bad input; 5xx is never among them. */
 const CLIENT_ERRORS = [200, 400, 401, 403, 404, 409, 413, 415];
 
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * Cursors as the server encodes them (base64url of `[createdAt, id]`) around timestamps zod's ISO
+ * format accepts, from the year 0000 (which PostgreSQL has no room for) to 9999, with any precision.
+ */
+const timestampCursor = fc
+  .record({
+    year: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 9999 })),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 28 }),
+    hour: fc.integer({ min: 0, max: 23 }),
+    minute: fc.integer({ min: 0, max: 59 }),
+    fraction: fc.option(fc.stringMatching(/^\d{1,12}$/), { nil: undefined }),
+    id: fc.uuid(),
+  })
+  .map(({ year, month, day, hour, minute, fraction, id }) => {
+    const at = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:00${fraction === undefined ? '' : `.${fraction}`}Z`;
+    return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+  });
+
 describe.each(testBackends)('hostile input (%s)', (backend) => {
   let server: TestServer;
   let token: string;
@@ -53,6 +74,7 @@ describe.each(testBackends)('hostile input (%s)', (backend) => {
       fc.string({ unit: 'binary', maxLength: 40 }),
       fc.constant(existingId),
       fc.uuid(),
+      timestampCursor,
       fc.integer(),
       fc.constant(null),
     );
@@ -82,6 +104,24 @@ describe.each(testBackends)('hostile input (%s)', (backend) => {
       { numRuns: backend === 'pglite' ? 1500 : 600 },
     );
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers forged cursors at the edges of the timestamp range with 200 or 400, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        timestampCursor,
+        fc.option(fc.constantFrom('all', 'active', 'completed')),
+        async (cursor, status) => {
+          const { status: code, text } = await call(
+            'list',
+            JSON.stringify({ cursor, ...(status ? { status } : {}) }),
+          );
+          expect([200, 400]).toContain(code);
+          expect(text).not.toMatch(/stack|node_modules|\bselect\b|timestamptz|out of range/i);
+        },
+      ),
+      { numRuns: backend === 'pglite' ? 300 : 150 },
+    );
   });
 
   it('answers malformed JSON and wrong content with 4xx', async () => {

@@ -35,6 +35,8 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
     async close() {
       await handle.close();
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      // Roles are cluster-wide: the database's own RLS role would outlive it.
+      await admin`drop role if exists ${admin(handle.appRole)}`;
       await admin.end();
     },
   };

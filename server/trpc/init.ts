@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { TokenUser } from '../auth/verify-jwt';
+import { isDataException } from '../db/database-error';
 import type { TaskQueries } from '../db/task-queries';
 
 // ---------------------------------------------------------------------------------------------
@@ -48,10 +49,23 @@ export const createCallerFactory = t.createCallerFactory;
 // Procedures
 // ---------------------------------------------------------------------------------------------
 
-export const publicProcedure = t.procedure;
+/**
+ * A value the database refused (SQLSTATE class 22: out of range, malformed) came from the caller,
+ * since the server's own values are well formed: BAD_REQUEST, not a 500, and nothing of the
+ * database's message (it quotes the value) or of the statement.
+ */
+const databaseDataExceptions = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && isDataException(result.error.cause)) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'A value is malformed or out of range' });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(databaseDataExceptions);
 
 /** Supplies a non-null `ctx.user`, or refuses with one generic message whatever the cause. */
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) {
     if (ctx.authUnavailable) {
       throw new TRPCError({

@@ -7,6 +7,7 @@ import {
   taskIdInput,
   updateTaskInput,
 } from '../../../shared/task';
+import { findDatabaseError } from '../../db/database-error';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { protectedProcedure, router } from '../init';
 
@@ -17,7 +18,13 @@ const toTask = (row: TaskRecord) => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
-const cursorSchema = z.tuple([z.iso.datetime(), z.uuid()]);
+/**
+ * A timestamp PostgreSQL can store: zod's ISO format allows the years 0000..9999, and PostgreSQL
+ * (4713 BC..294276 AD) has no year 0, so `0000-…` would reach it and fail there.
+ */
+const storableTimestamp = z.iso.datetime().refine((value) => !value.startsWith('0000'), 'Out of range');
+
+const cursorSchema = z.tuple([storableTimestamp, z.uuid()]);
 
 /** Opaque to clients: base64url of `[createdAt, id]` of the last task on the page. */
 const encodeCursor = (row: TaskRecord): string =>
@@ -49,12 +56,7 @@ async function explainMiss(tasks: TaskQueries, userId: string, id: string): Prom
 }
 
 /** PostgreSQL's foreign-key violation: the user in a still-valid token no longer exists. */
-const isForeignKeyViolation = (error: unknown): boolean => {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ('code' in e && e.code === '23503') return true;
-  }
-  return false;
-};
+const isForeignKeyViolation = (error: unknown): boolean => findDatabaseError(error)?.code === '23503';
 
 export const taskRouter = router({
   list: protectedProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
