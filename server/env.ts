@@ -30,6 +30,8 @@ const envSchema = z
     TRUSTED_PROXIES: z.string().optional(),
     /** API requests processed at once; more get 503 + Retry-After rather than queueing without bound. */
     MAX_IN_FLIGHT_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(256),
+    /** On SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -36,6 +36,8 @@ export interface AppOptions {
   revocations: TokenRevocations;
   /** Folder of the built web client, served at `/`; absent or missing means API only. */
   clientDir?: string | undefined;
+  /** True while shutting down: `/healthz` answers 503 so a load balancer stops sending. */
+  isDraining?: () => boolean;
 }
 
 /**
@@ -148,6 +150,7 @@ export function createApp(options: AppOptions) {
   }
 
   async function handleHealth(res: ServerResponse): Promise<void> {
+    if (options.isDraining?.()) return sendJson(res, 503, { status: 'shutting down' });
     try {
       await Promise.race([
         database.ping(),
