@@ -15,6 +15,8 @@ const envSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** At start, how long to wait (with backoff) for PostgreSQL to answer before exiting 1. */
+    DATABASE_WAIT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** Where the embedded database (and the generated development secret) live. */
     DATA_DIR: z.string().min(1).default('.data'),
     /** Verify tokens against a remote Better Auth's JWKS instead of this server's own keys. */

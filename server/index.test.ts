@@ -1,12 +1,13 @@
 /**
- * The entry point as a process (`server/index.ts`, what `npm start` runs), on each backend:
- * graceful shutdown under load.
+ * The entry point as a process (`server/index.ts`, what `npm start` runs): graceful shutdown
+ * under load on each backend, and waiting for a database that is down at start.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { childDatabase, isListeningLine, spawnServer, type ChildServer } from './test/child-server';
+import { childDatabase, freePort, isListeningLine, spawnServer, type ChildServer } from './test/child-server';
 import { testBackends } from './test/databases';
 import { startCreateLoad } from './test/load';
 import { getToken, signUp } from './test/server';
+import { createTcpProxy, viaProxy } from './test/tcp-proxy';
 
 const CONNECTIONS = 50;
 
@@ -51,5 +52,46 @@ describe.each(testBackends)('server process (%s)', (backend) => {
       }
     },
     90_000,
+  );
+});
+
+describe('server process with the database down at start', () => {
+  const isWaitLine = (line: Record<string, unknown>) => line.msg === 'database not reachable yet; waiting';
+
+  it('waits with backoff for DATABASE_WAIT_TIMEOUT_MS, then exits 1 naming the variable', async () => {
+    const server = await spawnServer({
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/tasks`,
+      DATABASE_WAIT_TIMEOUT_MS: '1500',
+    });
+    running.add(server);
+    expect(await server.exited).toBe(1);
+    expect(server.logs.filter(isWaitLine).length).toBeGreaterThanOrEqual(2);
+    expect(server.logs.at(-1)?.msg).toMatch(/did not answer within 1500 ms \(DATABASE_WAIT_TIMEOUT_MS\)/);
+  }, 60_000);
+
+  it.runIf(process.env.DATABASE_URL)(
+    'serves once the database comes up',
+    async () => {
+      const database = await childDatabase('postgres');
+      const target = new URL(database.env.DATABASE_URL ?? '');
+      const proxy = createTcpProxy(await freePort(), {
+        host: target.hostname,
+        port: Number(target.port || 5432),
+      });
+      try {
+        const server = await spawnServer({ DATABASE_URL: viaProxy(target.toString(), proxy) });
+        running.add(server);
+        await server.waitForLog(isWaitLine);
+        await proxy.start();
+        await server.waitForLog(isListeningLine);
+        expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+        server.child.kill('SIGTERM');
+        expect(await server.exited).toBe(0);
+      } finally {
+        await proxy.stop().catch(() => {});
+        await database.close();
+      }
+    },
+    60_000,
   );
 });

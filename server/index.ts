@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolveAuthSecret } from './auth/secret';
 import { openDatabaseFromEnv } from './db/open-from-env';
+import { waitForDatabase } from './db/wait-for-database';
 import { EnvError, parseEnv } from './env';
 import { startServer } from './http/start-server';
 import { createLogger } from './logger';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const log = createLogger(env.LOG_LEVEL);
   const database = await openDatabaseFromEnv(env);
+  await waitForDatabase(database, { timeoutMs: env.DATABASE_WAIT_TIMEOUT_MS, log });
   await database.migrate();
   const secret = await resolveAuthSecret(env, log);
   const running = await startServer({
