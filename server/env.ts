@@ -15,6 +15,10 @@ const envSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** PostgreSQL statement_timeout for the pool: a slower statement is cancelled (503). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    /** A procedure not done by then answers 503 instead of waiting longer for the database. */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
     /** At start, how long to wait (with backoff) for PostgreSQL to answer before exiting 1. */
     DATABASE_WAIT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** Where the embedded database (and the generated development secret) live. */

@@ -6,7 +6,12 @@ import { openDatabase, type DatabaseHandle } from './client';
 export function openDatabaseFromEnv(env: Env): Promise<DatabaseHandle> {
   return openDatabase(
     env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      ? {
+          kind: 'postgres',
+          url: env.DATABASE_URL,
+          poolMax: env.DATABASE_POOL_MAX,
+          statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dataDir: join(env.DATA_DIR, 'pglite') },
   );
 }
