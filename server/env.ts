@@ -16,6 +16,12 @@ const envSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** PostgreSQL statement_timeout for the pool: a slower statement is cancelled (503). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+    /** A procedure not done by then answers 503 instead of waiting longer for the database. */
+    REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).max(600_000).default(8_000),
+    /** At start, how long to wait (with backoff) for PostgreSQL to answer before exiting 1. */
+    DATABASE_WAIT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** Where the embedded database (and the generated development secret) live. */
     DATA_DIR: z.string().min(1).default('.data'),
     /** Verify tokens against a remote Better Auth's JWKS instead of this server's own keys. */
@@ -31,6 +37,8 @@ const envSchema = z
     TRUSTED_PROXIES: z.string().optional(),
     /** API requests processed at once; more get 503 + Retry-After rather than queueing without bound. */
     MAX_IN_FLIGHT_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(256),
+    /** On SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

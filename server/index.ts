@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolveAuthSecret } from './auth/secret';
 import { openDatabaseFromEnv } from './db/open-from-env';
+import { waitForDatabase } from './db/wait-for-database';
 import { EnvError, parseEnv } from './env';
 import { startServer } from './http/start-server';
 import { createLogger } from './logger';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const env = parseEnv();
   const log = createLogger(env.LOG_LEVEL);
   const database = await openDatabaseFromEnv(env);
+  await waitForDatabase(database, { timeoutMs: env.DATABASE_WAIT_TIMEOUT_MS, log });
   await database.migrate();
   const secret = await resolveAuthSecret(env, log);
   const running = await startServer({
@@ -26,12 +28,28 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal (Ctrl-C twice) means "now": requests still in flight are cut.
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    await running.close().catch((err: unknown) => log.error({ err }, 'error while closing the server'));
-    await database.close();
-    process.exit(0);
+    log.info({ signal, timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'shutting down: draining requests in flight');
+    let code = 0;
+    try {
+      const { forced, durationMs } = await running.close();
+      if (forced > 0) log.warn({ forced, durationMs }, 'shutdown deadline reached: connections cut');
+      else log.info({ durationMs }, 'requests drained');
+    } catch (err: unknown) {
+      log.error({ err }, 'error while closing the server');
+      code = 1;
+    }
+    await database.close().catch((err: unknown) => {
+      log.error({ err }, 'error while closing the database');
+      code = 1;
+    });
+    log.info({ code }, 'stopped');
+    process.exit(code);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

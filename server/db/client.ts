@@ -44,7 +44,13 @@ export const migrationsFolder = join(import.meta.dirname, '..', '..', 'drizzle')
 const MIGRATION_LOCK_ID = 727_401;
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolMax?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolMax?: number;
+      /** PostgreSQL's `statement_timeout` for every pooled connection (0 = none). */
+      statementTimeoutMs?: number;
+    }
   /** `dataDir` undefined keeps the embedded database in memory (tests). */
   | { kind: 'pglite'; dataDir?: string };
 
@@ -55,6 +61,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       idle_timeout: 30,
       connect_timeout: 10,
       onnotice: () => {},
+      // A slow or locked statement fails (SQLSTATE 57014, a 503 to the client) instead of holding
+      // a pooled connection while requests queue behind it.
+      connection: { statement_timeout: options.statementTimeoutMs ?? 0 },
     });
     const db = drizzlePostgres(client, { schema });
     const [current] = await client<{ name: string }[]>`select current_database() as name`;

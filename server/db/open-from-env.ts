@@ -8,7 +8,12 @@ export async function openDatabaseFromEnv(env: Env): Promise<DatabaseHandle> {
   if (!env.DATABASE_URL) await ensurePrivateDirectory(env.DATA_DIR);
   return openDatabase(
     env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      ? {
+          kind: 'postgres',
+          url: env.DATABASE_URL,
+          poolMax: env.DATABASE_POOL_MAX,
+          statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dataDir: join(env.DATA_DIR, 'pglite') },
   );
 }

@@ -10,6 +10,7 @@ import { createAuth, CLIENT_IP_HEADER, JWT_ALGORITHM } from '../auth/auth';
 import type { TokenRevocations } from '../auth/revocation';
 import { createCachedKeySet, createJwtVerifier, fetchJwks } from '../auth/verify-jwt';
 import type { DatabaseHandle } from '../db/client';
+import { errorCode } from '../db/database-error';
 import { createTaskQueries } from '../db/task-queries';
 import { splitList, type Env } from '../env';
 import type { Logger } from '../logger';
@@ -36,6 +37,8 @@ export interface AppOptions {
   revocations: TokenRevocations;
   /** Folder of the built web client, served at `/`; absent or missing means API only. */
   clientDir?: string | undefined;
+  /** True while shutting down: `/healthz` answers 503 so a load balancer stops sending. */
+  isDraining?: () => boolean;
 }
 
 /**
@@ -96,7 +99,12 @@ export function createApp(options: AppOptions) {
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',
-    createContext: createContextFactory({ tasks, verifyToken, log }),
+    createContext: createContextFactory({
+      tasks,
+      verifyToken,
+      log,
+      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+    }),
     maxBodySize: TRPC_MAX_BODY_BYTES,
     maxBatchSize: TRPC_MAX_BATCH,
     onError({ error, path, req, ctx }) {
@@ -105,6 +113,17 @@ export function createApp(options: AppOptions) {
         log.warn(
           { event: 'forbidden', userId: ctx?.user?.id, path, requestId: req.headers['x-request-id'] },
           'forbidden access',
+        );
+      }
+      if (error.code === 'SERVICE_UNAVAILABLE' && error.cause) {
+        log.warn(
+          {
+            event: 'database_unavailable',
+            code: errorCode(error.cause),
+            path,
+            requestId: req.headers['x-request-id'],
+          },
+          'database unavailable: answered 503',
         );
       }
       if (error.code === 'INTERNAL_SERVER_ERROR') {
@@ -156,6 +175,7 @@ export function createApp(options: AppOptions) {
   }
 
   async function handleHealth(res: ServerResponse): Promise<void> {
+    if (options.isDraining?.()) return sendJson(res, 503, { status: 'shutting down' });
     try {
       await Promise.race([
         database.ping(),

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../db/client';
 import { splitList, type Env } from '../env';
 import type { Logger } from '../logger';
 import { createApp, type App } from './app';
+import { createDrainer, type DrainResult } from './drain';
 
 export interface RunningServer {
   server: Server;
@@ -12,7 +13,11 @@ export interface RunningServer {
   /** Where this process listens, e.g. http://127.0.0.1:54321 */
   url: string;
   baseURL: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets requests in flight finish (up to SHUTDOWN_TIMEOUT_MS, then cuts what is
+   * left), then stops the revocation listener. The database stays open: it is the caller's.
+   */
+  close(): Promise<DrainResult>;
 }
 
 /**
@@ -50,6 +55,7 @@ export async function startServer(opts: {
   // Without a configured public URL, the two ways a developer may type localhost both work.
   const localOrigins = env.BETTER_AUTH_URL ? [] : [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
 
+  const drainer = createDrainer(server, (req, res) => app.handler(req, res));
   const app = createApp({
     env,
     baseURL,
@@ -59,8 +65,9 @@ export async function startServer(opts: {
     log: opts.log,
     revocations,
     clientDir: opts.clientDir,
+    isDraining: drainer.isDraining,
   });
-  server.on('request', app.handler);
+  server.on('request', drainer.listener);
 
   return {
     server,
@@ -68,11 +75,9 @@ export async function startServer(opts: {
     url,
     baseURL,
     close: async () => {
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+      const result = await drainer.drain(env.SHUTDOWN_TIMEOUT_MS);
       await revocations.stop();
+      return result;
     },
   };
 }

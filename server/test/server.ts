@@ -79,7 +79,10 @@ export interface SignedUpUser {
 let counter = 0;
 
 /** Signs up through `/api/auth/sign-up/email` as a browser on our origin would. */
-export async function signUp(server: RunningServer, name = 'user'): Promise<SignedUpUser> {
+export async function signUp(
+  server: Pick<RunningServer, 'url' | 'baseURL'>,
+  name = 'user',
+): Promise<SignedUpUser> {
   counter += 1;
   const email = `${name}-${counter}-${Date.now()}@example.com`;
   const password = 'correct horse battery staple';
@@ -98,7 +101,10 @@ export async function signUp(server: RunningServer, name = 'user'): Promise<Sign
 }
 
 /** Exchanges the session cookie for a JWT at `/api/auth/token`. */
-export async function getToken(server: RunningServer, cookie: string): Promise<string> {
+export async function getToken(
+  server: Pick<RunningServer, 'url' | 'baseURL'>,
+  cookie: string,
+): Promise<string> {
   const response = await fetch(`${server.url}/api/auth/token`, {
     headers: { cookie, origin: server.baseURL },
   });

@@ -22,7 +22,20 @@ function authorizationHeaderCount(req: IncomingMessage): number {
  * Builds the per-request context from the `Authorization: Bearer` header only (cookies and
  * query strings are ignored). Never throws: `protectedProcedure` decides what a missing user means.
  */
-export function createContextFactory(deps: { tasks: TaskQueries; verifyToken: VerifyToken; log: Logger }) {
+export function createContextFactory(deps: {
+  tasks: TaskQueries;
+  verifyToken: VerifyToken;
+  log: Logger;
+  requestDeadlineMs?: number;
+}) {
+  const build = createRequestContext(deps);
+  return async (opts: { req: IncomingMessage }): Promise<Context> => ({
+    ...(await build(opts)),
+    ...(deps.requestDeadlineMs === undefined ? {} : { deadlineMs: deps.requestDeadlineMs }),
+  });
+}
+
+function createRequestContext(deps: { tasks: TaskQueries; verifyToken: VerifyToken; log: Logger }) {
   return async ({ req }: { req: IncomingMessage }): Promise<Context> => {
     const header = req.headers.authorization;
     if (header === undefined) return createInnerContext({ tasks: deps.tasks, user: null });

@@ -5,7 +5,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { TokenUser } from '../auth/verify-jwt';
-import { isDataException } from '../db/database-error';
+import { DatabaseDeadlineError, isDatabaseUnavailable, isDataException } from '../db/database-error';
 import type { TaskQueries } from '../db/task-queries';
 
 // ---------------------------------------------------------------------------------------------
@@ -18,6 +18,8 @@ export interface Context {
   /** Set when there is no user because the key source failed: the caller gets 503, not 401. */
   authUnavailable?: boolean;
   tasks: TaskQueries;
+  /** A procedure still running after this many ms answers 503 (HTTP requests set it from env). */
+  deadlineMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -62,7 +64,42 @@ const databaseDataExceptions = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(databaseDataExceptions);
+/**
+ * The one place database trouble becomes a clean 503: a procedure that outlives the request
+ * deadline, or fails because the database is down, restarting, overloaded or timed out, answers
+ * SERVICE_UNAVAILABLE with our own message (the driver's stays in the log, via `cause`).
+ */
+const databaseAvailability = t.middleware(async ({ ctx, next }) => {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline =
+    ctx.deadlineMs === undefined
+      ? undefined
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new DatabaseDeadlineError('request deadline exceeded')),
+            ctx.deadlineMs,
+          );
+        });
+  try {
+    const result = await (deadline ? Promise.race([next(), deadline]) : next());
+    if (!result.ok && isDatabaseUnavailable(result.error.cause)) throw unavailable(result.error.cause);
+    return result;
+  } catch (error) {
+    if (error instanceof DatabaseDeadlineError) throw unavailable(error);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+});
+
+const unavailable = (cause: unknown) =>
+  new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The database is unavailable; retry shortly',
+    cause,
+  });
+
+export const publicProcedure = t.procedure.use(databaseAvailability).use(databaseDataExceptions);
 
 /** Supplies a non-null `ctx.user`, or refuses with one generic message whatever the cause. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
