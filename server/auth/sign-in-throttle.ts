@@ -222,7 +222,7 @@ function tooManyAttempts(seconds: number, what: string): APIError {
     'TOO_MANY_REQUESTS',
     {
       code: 'TOO_MANY_FAILED_ATTEMPTS',
-      message: `Too many failed ${what} attempts. Try again in ${seconds} seconds.`,
+      message: `Too many failed ${what} attempts. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
     },
     { 'Retry-After': String(seconds), 'X-Retry-After': String(seconds) },
   );

@@ -66,12 +66,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       connection: { statement_timeout: options.statementTimeoutMs ?? 0 },
     });
     const db = drizzlePostgres(client, { schema });
-    const [current] = await client<{ name: string }[]>`select current_database() as name`;
-    if (!current) throw new Error('the database did not say its name');
+    // The role name needs the database's own name, asked once it answers: the server may start
+    // before its database (server/db/wait-for-database.ts), so opening must not need it yet.
+    let appRole: string | undefined;
+    const learnName = async () => {
+      if (appRole) return;
+      const [current] = await client<{ name: string }[]>`select current_database() as name`;
+      if (!current) throw new Error('the database did not say its name');
+      appRole = appRoleFor(current.name);
+    };
+    await learnName().catch(() => {});
     return {
       db,
       kind: 'postgres',
-      appRole: appRoleFor(current.name),
+      get appRole() {
+        if (!appRole) throw new Error('the database has not answered yet: ping() or migrate() it first');
+        return appRole;
+      },
       async migrate() {
         // One connection, so the session-level lock and the migration share it.
         const single = postgres(options.url, { max: 1, onnotice: () => {} });
@@ -81,9 +92,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
         } finally {
           await single.end({ timeout: 5 });
         }
+        await learnName();
       },
       async ping() {
         await db.execute(sql`select 1`);
+        await learnName();
       },
       async listen(channel, onMessage, onConnect) {
         // postgres-js keeps one dedicated listening connection and re-LISTENs after it reconnects.
