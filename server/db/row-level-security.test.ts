@@ -18,7 +18,7 @@ describe.each(testBackends)('row-level security on task (%s)', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    tasks = createTaskQueries(database.db);
+    tasks = createTaskQueries(database);
     ann = await insertUser(database, 'ann');
     bob = await insertUser(database, 'bob');
     await tasks.create(ann.id, 'ann 1', null);
@@ -63,6 +63,29 @@ describe.each(testBackends)('row-level security on task (%s)', (backend) => {
       tasks.asUser(ann.id, (tx) => tx.insert(task).values({ userId: bob.id, title: 'planted' })),
     ).rejects.toThrow();
     expect((await tasks.list(bob.id, 'all', 10, null)).map((t) => t.title)).toEqual(['bob secret']);
+  });
+
+  it('the one-round-trip path the procedures use applies the same policy', async () => {
+    const unfiltered = database.db.select({ title: task.title, role: sql<string>`current_user` }).from(task);
+    const rows = await tasks.runAs(ann.id, unfiltered.toSQL());
+    expect(rows.map(([title]) => title).sort()).toEqual(['ann 1', 'ann 2']);
+    expect(new Set(rows.map(([, role]) => role))).toEqual(new Set([APP_ROLE]));
+    const planted = database.db.insert(task).values({ userId: bob.id, title: 'planted' });
+    await expect(tasks.runAs(ann.id, planted.toSQL())).rejects.toThrow();
+    expect((await tasks.list(bob.id, 'all', 10, null)).map((t) => t.title)).toEqual(['bob secret']);
+  });
+
+  it('leaves no connection in the role or in a transaction, even after a failed statement', async () => {
+    await expect(tasks.runAs(ann.id, { sql: 'select 1/0', params: [] })).rejects.toThrow();
+    const states = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        database.pipeline([{ sql: "select current_user, current_setting('app.user_id', true)", params: [] }]),
+      ),
+    );
+    for (const [[row] = []] of states) {
+      expect(row?.[0]).not.toBe(APP_ROLE);
+      expect(row?.[1] ?? '').toBe('');
+    }
   });
 
   it('the role alone, with no user set, sees nothing', async () => {

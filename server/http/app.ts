@@ -92,7 +92,7 @@ export function createApp(options: AppOptions) {
     isRevoked: revocations.isRevoked,
   });
 
-  const tasks = createTaskQueries(database.db);
+  const tasks = createTaskQueries(database);
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',

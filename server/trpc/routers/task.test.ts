@@ -31,7 +31,7 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    tasks = createTaskQueries(database.db);
+    tasks = createTaskQueries(database);
     ann = await insertUser(database, 'ann');
     bob = await insertUser(database, 'bob');
   });
