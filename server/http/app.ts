@@ -81,7 +81,8 @@ export function createApp(options: AppOptions) {
 
   const loadOwnKeys = async (): Promise<JSONWebKeySet> => auth.api.getJwks();
   const keys = createCachedKeySet(env.AUTH_JWKS_URL ? fetchJwks(env.AUTH_JWKS_URL) : loadOwnKeys);
-  // A rotation anywhere reaches us in milliseconds instead of at the cache's maxAge.
+  // A rotation anywhere reaches us in milliseconds instead of at the cache's maxAge (and it ends
+  // every verification the verifier remembered under the old keys).
   revocations.onKeysChanged(() => keys.invalidate());
   const verifyToken = createJwtVerifier({
     keys,
