@@ -2,13 +2,15 @@
  * `npm run bench`: request-path costs, on PGlite and (when DATABASE_URL is set) PostgreSQL.
  * Prints a table; speed goals live here, never in timed tests.
  *
- *  - verify: one JWT verification against in-memory keys
+ *  - verify: one JWT verification against in-memory keys, fresh and for a token seen before
  *  - get (RLS tx): task.get through createCaller: transaction + role switch + indexed query
  *  - get (bare prepared): the same row by a prepared statement without the RLS transaction,
  *    to show what defense in depth costs
  *  - HTTP list: task.list over HTTP with a real JWT, sequential requests (latency)
  */
 import { eq, and, sql } from 'drizzle-orm';
+import { JWT_ALGORITHM } from '../server/auth/auth';
+import { createCachedKeySet, createJwtVerifier } from '../server/auth/verify-jwt';
 import { task } from '../server/db/task-schema';
 import { createInnerContext } from '../server/trpc/context';
 import { createCallerFactory } from '../server/trpc/init';
@@ -68,7 +70,20 @@ for (const backend of testBackends) {
 
     const account = await signUp(server, 'bench-http');
     const token = await getToken(server, account.cookie);
-    rows.push(await measure(`${backend}: verify JWT`, 3000, () => server.app.verifyToken(token)));
+    // Fresh: the full RS256 + claims check, cache off. Seen before: the same token again (D15).
+    const fresh = createJwtVerifier({
+      keys: createCachedKeySet(async () => server.app.auth.api.getJwks()),
+      issuer: server.baseURL,
+      audience: server.baseURL,
+      algorithm: JWT_ALGORITHM,
+      maxTokenAgeSeconds: 900,
+      isRevoked: server.app.revocations.isRevoked,
+      cacheSize: 0,
+    });
+    rows.push(await measure(`${backend}: verify JWT (fresh)`, 3000, () => fresh(token)));
+    rows.push(
+      await measure(`${backend}: verify JWT (seen before)`, 3000, () => server.app.verifyToken(token)),
+    );
     const accountCaller = createApiUrl(server.url, token);
     await fetch(accountCaller.create, {
       method: 'POST',
