@@ -6,7 +6,8 @@ import type { Sql } from 'postgres';
 import { runLoad } from './load';
 import type { BenchUser } from './seed';
 
-const SIZES = [100_000, 1_000_000, 10_000_000];
+/** Override for a quick check, e.g. BENCH_GROWTH_SIZES=20000,50000. */
+const SIZES = (process.env.BENCH_GROWTH_SIZES ?? '100000,1000000,10000000').split(',').map(Number);
 const FILLER_USERS = 1000;
 const CHUNK = 500_000;
 
@@ -36,10 +37,10 @@ export async function runGrowth(opts: { sql: Sql; url: string; pid: number; user
   await sql`
     insert into "user" (id, name, email, email_verified, created_at, updated_at)
     select 'filler-' || g, 'Filler', 'filler-' || g || '@example.com', false, now(), now()
-    from generate_series(0, ${FILLER_USERS - 1}) as g`;
+    from generate_series(0, ${FILLER_USERS - 1}::int) as g`;
   const lines = [
     '',
-    '| rows in task | sequential p50 ms | p99 ms | c=10 req/s | c=10 p50 ms | p50 vs 100k |',
+    `| rows in task | sequential p50 ms | p99 ms | c=10 req/s | c=10 p50 ms | p50 vs ${(SIZES[0] ?? 0).toLocaleString('en-US')} |`,
     '| --: | --: | --: | --: | --: | --: |',
   ];
   let base: number | undefined;
@@ -49,12 +50,11 @@ export async function runGrowth(opts: { sql: Sql; url: string; pid: number; user
       const add = Math.min(CHUNK, size - have);
       await sql`
         insert into task (user_id, title, created_at, updated_at)
-        select 'filler-' || (g % ${FILLER_USERS}), 'filler task', now() - (g || ' ms')::interval, now()
-        from generate_series(${have}, ${have + add - 1}) as g`;
+        select 'filler-' || (g % ${FILLER_USERS}::int), 'filler task', now() - (g || ' ms')::interval, now()
+        from generate_series(${have}::int, ${have + add - 1}::int) as g`;
     }
     await sql`vacuum analyze task`;
-    const seq = await sequentialLatency(opts.url, user.token, 300); // warm
-    void seq;
+    await sequentialLatency(opts.url, user.token, 300); // warm-up
     const { p50, p99 } = await sequentialLatency(opts.url, user.token, 2000);
     const load = await runLoad({
       url: opts.url,

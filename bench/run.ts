@@ -10,7 +10,8 @@
  *   BENCH_USERS (20)    accounts signed up      BENCH_TASKS (100)  tasks per account
  *   BENCH_ONLY=list     only the scenarios whose label starts so ("list c=100")
  *   BENCH_PROFILE=1     also write a --cpu-prof of the project and print its top frames
- *   BENCH_GROWTH=1      then task.list latency as the table grows to 1M and 10M rows (PostgreSQL)
+ *   BENCH_GROWTH=1      then task.list latency as the table grows 100k -> 1M -> 10M rows (PostgreSQL;
+ *                       BENCH_GROWTH_SIZES=20000,50000 for a quick check)
  *   Micro-benchmarks of the request path (verification, procedures): `npm run bench:micro`.
  */
 import { randomBytes } from 'node:crypto';
