@@ -68,7 +68,7 @@ export async function runGrowth(opts: { sql: Sql; url: string; pid: number; user
     lines.push(
       `| ${size.toLocaleString('en-US')} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${Math.round(load.rps)} | ${load.p50} | ${(p50 / base).toFixed(2)}x |`,
     );
-    console.log(`  growth: ${size.toLocaleString('en-US')} rows measured`);
+    console.log(`  growth: ${lines.at(-1) ?? ''}`);
   }
   console.log(lines.join('\n'));
 }
