@@ -28,7 +28,7 @@ try {
     const { user } = await auth.api.signUpEmail({
       body: { name: 'Demo', email: DEMO_EMAIL, password: DEMO_PASSWORD },
     });
-    const tasks = createTaskQueries(database.db, { appRole: database.appRole });
+    const tasks = createTaskQueries(database, { role: database.appRole });
     for (const title of ['Try the filters', 'Edit me: double-click or press Enter', 'Mark me done']) {
       await tasks.create(user.id, title, null);
     }

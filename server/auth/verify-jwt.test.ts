@@ -188,6 +188,73 @@ describe('verifyToken', () => {
   });
 });
 
+describe('verification cache', () => {
+  const cachedVerifier = (opts: Partial<Parameters<typeof createJwtVerifier>[0]> = {}) =>
+    createJwtVerifier({
+      keys: createCachedKeySet(async () => jwks),
+      issuer: ISSUER,
+      audience: ISSUER,
+      algorithm: 'RS256',
+      maxTokenAgeSeconds: TTL,
+      ...opts,
+    });
+
+  it('still consults revocation on every request for a token it remembers', async () => {
+    const revoked = new Set<string>();
+    const verifyCached = cachedVerifier({ isRevoked: (claims) => revoked.has(claims.sid) });
+    const token = await sign();
+    expect((await verifyCached(token)).ok).toBe(true);
+    expect(verifyCached.cachedCount()).toBe(1);
+    revoked.add('session-1');
+    expect(await verifyCached(token)).toEqual({ ok: false, failure: 'revoked' });
+    revoked.delete('session-1');
+    expect((await verifyCached(token)).ok).toBe(true);
+  });
+
+  it('forgets a token at its expiry, so a remembered token cannot outlive exp', async () => {
+    let clock = Date.now();
+    const verifyCached = cachedVerifier({ now: () => clock });
+    const token = await sign({ exp: now() + 60 });
+    expect((await verifyCached(token)).ok).toBe(true);
+    clock += (60 + CLOCK_TOLERANCE_SECONDS + 5) * 1000;
+    expect(await verifyCached(token)).toEqual({ ok: false, failure: 'expired' });
+    expect(verifyCached.cachedCount()).toBe(0);
+  });
+
+  it('remembers only the exact token: a tampered copy of a remembered token is refused', async () => {
+    const verifyCached = cachedVerifier();
+    const token = await sign();
+    await verifyCached(token);
+    const [header, payload, signature = ''] = token.split('.');
+    const flipped = `${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`;
+    expect((await verifyCached(`${header}.${payload}.${flipped}`)).ok).toBe(false);
+    expect((await verifyCached(`${token} `)).ok).toBe(false);
+  });
+
+  it('never remembers a failure, and stays within its bound', async () => {
+    const verifyCached = cachedVerifier({ cacheSize: 3 });
+    for (let i = 0; i < 20; i++) {
+      await verifyCached(await sign({}, {}, otherKey));
+      await verifyCached(`garbage.${i}.token`);
+    }
+    expect(verifyCached.cachedCount()).toBe(0);
+    for (let i = 0; i < 5; i++) expect((await verifyCached(await sign({ sub: `user-${i}` }))).ok).toBe(true);
+    expect(verifyCached.cachedCount()).toBe(3);
+  });
+
+  it('forgets a token once its keys are invalidated, so a removed key stops verifying at once', async () => {
+    let served: JSONWebKeySet = jwks;
+    const keys = createCachedKeySet(async () => served);
+    const verifyCached = cachedVerifier({ keys });
+    const token = await sign();
+    expect((await verifyCached(token)).ok).toBe(true);
+    expect((await verifyCached(token)).ok).toBe(true);
+    served = { keys: [] };
+    keys.invalidate();
+    expect(await verifyCached(token)).toEqual({ ok: false, failure: 'unknown-key' });
+  });
+});
+
 describe('createCachedKeySet', () => {
   it('reloads on an unknown kid (rotation), at most once per cool-down', async () => {
     const next = await generateKeyPair('RS256', { extractable: true });

@@ -53,7 +53,11 @@ export interface KeySetOptions {
 }
 
 /** A key set that can also be told to reload (a key was rotated or removed elsewhere). */
-export type CachedKeySet = JWTVerifyGetKey & { invalidate(): void };
+export type CachedKeySet = JWTVerifyGetKey & {
+  invalidate(): void;
+  /** Which load of the keys is in use, or undefined once that copy is stale (it reloads next). */
+  current(): number | undefined;
+};
 
 /**
  * Holds a JWKS in memory and reloads it when a token names an unknown `kid` (at most once per
@@ -68,6 +72,8 @@ export function createCachedKeySet(
   let pending: Promise<JWTVerifyGetKey> | undefined;
   /** Bumped by `invalidate()`: a load that started before it may hold the old keys. */
   let generation = 0;
+  /** Bumped by every completed load. */
+  let loads = 0;
 
   const reload = (): Promise<JWTVerifyGetKey> => {
     if (pending) return pending;
@@ -76,6 +82,7 @@ export function createCachedKeySet(
       .then(
         (jwks) => {
           keySet = createLocalJWKSet(jwks);
+          loads++;
           // Stale if invalidated meanwhile: use it for now, but reload on the next call.
           loadedAt = startedIn === generation ? now() : -Infinity;
           return keySet;
@@ -103,6 +110,7 @@ export function createCachedKeySet(
     }
   };
   return Object.assign(getKey, {
+    current: () => (keySet && now() - loadedAt < maxAgeMs ? loads : undefined),
     // The next verification reloads, and an unknown kid right after may reload again.
     invalidate() {
       generation++;
@@ -127,7 +135,8 @@ export function fetchJwks(url: string, timeoutMs = 5_000): () => Promise<JSONWeb
 }
 
 export interface VerifierOptions {
-  keys: JWTVerifyGetKey;
+  /** A {@link CachedKeySet} also bounds remembered verifications to the keys they were made with. */
+  keys: JWTVerifyGetKey | CachedKeySet;
   issuer: string;
   audience: string;
   algorithm: string;
@@ -135,6 +144,25 @@ export interface VerifierOptions {
   maxTokenAgeSeconds: number;
   /** Consulted only after the signature and claims check out; must not do I/O (it runs per request). */
   isRevoked?: (claims: RevocationClaims) => boolean;
+  /** Verified tokens remembered (exact token -> user) until their expiry; 0 turns the cache off. */
+  cacheSize?: number;
+  /** Longest a verified token is remembered when `keys` cannot say whether they changed. */
+  cacheTtlMs?: number;
+  now?: () => number;
+}
+
+/** Enough for every token live at once on a busy instance; ~1 KB each. */
+export const DEFAULT_VERIFY_CACHE_SIZE = 10_000;
+/** The key set's default reload age. */
+export const DEFAULT_VERIFY_CACHE_TTL_MS = 5 * 60_000;
+
+interface VerifiedToken {
+  user: TokenUser;
+  claims: RevocationClaims;
+  /** ms: the earliest of exp, iat + maxTokenAge and the cache TTL */
+  until: number;
+  /** The key set load it was verified with; a reload, an invalidation or a stale copy ends it. */
+  keys: number | undefined;
 }
 
 function classify(error: unknown): VerifyResult {
@@ -157,10 +185,36 @@ function classify(error: unknown): VerifyResult {
 }
 
 /** Builds the function that turns a bearer token into a user, following RFC 8725. */
+/**
+ * Builds the function that turns a bearer token into a user, following RFC 8725.
+ *
+ * A token that verified is remembered, keyed on its exact text, until it expires (D25): the
+ * RSA check is most of a request's CPU and a client sends the same token for minutes. Only
+ * successes are kept (an attacker cannot fill the cache without valid tokens), the cache is
+ * bounded (oldest out first), revocation is still checked on every request, and a token is
+ * remembered only while the key set still holds the very copy of the keys that verified it.
+ */
 export function createJwtVerifier(options: VerifierOptions) {
-  const { keys, issuer, audience, algorithm, maxTokenAgeSeconds, isRevoked } = options;
-  return async function verifyToken(token: string): Promise<VerifyResult> {
+  const { keys, issuer, audience, algorithm, maxTokenAgeSeconds, isRevoked, now = Date.now } = options;
+  const cacheSize = options.cacheSize ?? DEFAULT_VERIFY_CACHE_SIZE;
+  const cacheTtlMs = options.cacheTtlMs ?? DEFAULT_VERIFY_CACHE_TTL_MS;
+  const verified = new Map<string, VerifiedToken>();
+  const keysInUse = 'current' in keys ? () => keys.current() : () => undefined;
+  const checksKeys = 'current' in keys;
+
+  const accept = ({ user, claims }: VerifiedToken): VerifyResult =>
+    isRevoked?.(claims) ? { ok: false, failure: 'revoked' } : { ok: true, user };
+
+  async function verifyToken(token: string): Promise<VerifyResult> {
     if (token.length > MAX_TOKEN_BYTES) return { ok: false, failure: 'too-large' };
+    const at = now();
+    const seen = verified.get(token);
+    if (seen) {
+      if (at < seen.until && (!checksKeys || (seen.keys !== undefined && seen.keys === keysInUse()))) {
+        return accept(seen);
+      }
+      verified.delete(token);
+    }
     if (!COMPACT_JWS.test(token)) return { ok: false, failure: 'malformed' };
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -170,15 +224,34 @@ export function createJwtVerifier(options: VerifierOptions) {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         maxTokenAge: maxTokenAgeSeconds,
         requiredClaims: ['sub', 'exp', 'iat', 'iss', 'aud'],
+        currentDate: new Date(at),
       });
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return { ok: false, failure: 'bad-claims' };
-      if (isRevoked?.(claims.data)) return { ok: false, failure: 'revoked' };
-      return { ok: true, user: { id: claims.data.sub, email: claims.data.email } };
+      const entry: VerifiedToken = {
+        user: { id: claims.data.sub, email: claims.data.email },
+        claims: claims.data,
+        until: Math.min(
+          (payload.exp ?? 0) * 1000,
+          (claims.data.iat + maxTokenAgeSeconds) * 1000,
+          at + cacheTtlMs,
+        ),
+        keys: keysInUse(),
+      };
+      if (cacheSize > 0 && at < entry.until) {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value ?? '');
+        verified.set(token, entry);
+      }
+      return accept(entry);
     } catch (error) {
       return classify(error);
     }
-  };
+  }
+
+  return Object.assign(verifyToken, {
+    /** For tests and diagnostics: how many verifications are remembered. */
+    cachedCount: () => verified.size,
+  });
 }
 
 export type VerifyToken = ReturnType<typeof createJwtVerifier>;

@@ -15,7 +15,7 @@ import { task } from './task-schema';
 /** Task statements run under the role derived from the name, and it cannot log in. */
 async function expectWorkingRole(database: DatabaseHandle, name: string): Promise<void> {
   expect(database.appRole).toBe(appRoleFor(name));
-  const tasks = createTaskQueries(database.db, { appRole: database.appRole });
+  const tasks = createTaskQueries(database, { role: database.appRole });
   const user = await insertUser(database, 'ann');
   await tasks.create(user.id, 'hello', null);
   expect((await tasks.list(user.id, 'all', 10, null)).map((t) => t.title)).toEqual(['hello']);

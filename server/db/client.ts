@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -14,11 +14,24 @@ import { schema, type Schema } from './schema';
 /** What both drivers have in common; the rest of the server only sees this. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
+/** SQL text with `$n` parameters, as drizzle's `toSQL()` gives it. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
   /** The role task statements run as, for row-level security: this database's own (app-role.ts). */
   appRole: string;
+  /**
+   * Runs `statements` in order in one transaction and returns each one's rows as arrays of
+   * column values (timestamps as PostgreSQL's text). On PostgreSQL they go out pipelined on one
+   * connection, BEGIN to COMMIT in one round trip, as prepared statements; a failing statement
+   * rejects and the transaction rolls back (COMMIT of an aborted transaction is a ROLLBACK).
+   */
+  pipeline(statements: Statement[]): Promise<unknown[][][]>;
   /** Applies the committed migrations in `drizzle/`; safe to run from several processes at once. */
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
@@ -83,6 +96,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
         if (!appRole) throw new Error('the database has not answered yet: ping() or migrate() it first');
         return appRole;
       },
+      async pipeline(statements) {
+        const connection = await client.reserve();
+        try {
+          const queries = [
+            connection.unsafe('begin'),
+            ...statements.map((s) =>
+              connection.unsafe(s.sql, s.params as never[], { prepare: true }).values(),
+            ),
+            connection.unsafe('commit'),
+          ];
+          // All sent now, in order; none awaited before the next, so COMMIT always follows.
+          for (const query of queries) query.execute();
+          const settled = await Promise.allSettled(queries);
+          const failure = settled.find((r) => r.status === 'rejected');
+          if (failure) throw failure.reason;
+          return settled
+            .slice(1, -1)
+            .map((r) => (r.status === 'fulfilled' ? (r.value as unknown as unknown[][]) : []));
+        } finally {
+          connection.release();
+        }
+      },
       async migrate() {
         // One connection, so the session-level lock and the migration share it.
         const single = postgres(options.url, { max: 1, onnotice: () => {} });
@@ -124,10 +159,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     rows: [current],
   } = await client.query<{ name: string }>('select current_database() as name');
   if (!current) throw new Error('the database did not say its name');
+  /** Timestamps as text, as postgres.js gives them under drizzle. */
+  const parsers = { [types.TIMESTAMPTZ]: (value: string) => value };
   return {
     db,
     kind: 'pglite',
     appRole: appRoleFor(current.name),
+    pipeline: (statements) =>
+      client.transaction(async (tx) => {
+        const results: unknown[][][] = [];
+        for (const s of statements) {
+          results.push((await tx.query<unknown[]>(s.sql, s.params, { rowMode: 'array', parsers })).rows);
+        }
+        return results;
+      }),
     async migrate() {
       await migratePglite(db, { migrationsFolder });
     },

@@ -20,7 +20,7 @@ describe.each(testBackends)('row-level security on task (%s)', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    tasks = createTaskQueries(database.db, { appRole: database.appRole });
+    tasks = createTaskQueries(database, { role: database.appRole });
     ann = await insertUser(database, 'ann');
     bob = await insertUser(database, 'bob');
     await tasks.create(ann.id, 'ann 1', null);
@@ -67,6 +67,29 @@ describe.each(testBackends)('row-level security on task (%s)', (backend) => {
     expect((await tasks.list(bob.id, 'all', 10, null)).map((t) => t.title)).toEqual(['bob secret']);
   });
 
+  it('the one-round-trip path the procedures use applies the same policy', async () => {
+    const unfiltered = database.db.select({ title: task.title, role: sql<string>`current_user` }).from(task);
+    const rows = await tasks.runAs(ann.id, unfiltered.toSQL());
+    expect(rows.map(([title]) => title).sort()).toEqual(['ann 1', 'ann 2']);
+    expect(new Set(rows.map(([, role]) => role))).toEqual(new Set([database.appRole]));
+    const planted = database.db.insert(task).values({ userId: bob.id, title: 'planted' });
+    await expect(tasks.runAs(ann.id, planted.toSQL())).rejects.toThrow();
+    expect((await tasks.list(bob.id, 'all', 10, null)).map((t) => t.title)).toEqual(['bob secret']);
+  });
+
+  it('leaves no connection in the role or in a transaction, even after a failed statement', async () => {
+    await expect(tasks.runAs(ann.id, { sql: 'select 1/0', params: [] })).rejects.toThrow();
+    const states = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        database.pipeline([{ sql: "select current_user, current_setting('app.user_id', true)", params: [] }]),
+      ),
+    );
+    for (const [[row] = []] of states) {
+      expect(row?.[0]).not.toBe(database.appRole);
+      expect(row?.[1] ?? '').toBe('');
+    }
+  });
+
   it('the role alone, with no user set, sees nothing', async () => {
     const rows = await database.db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('role', ${database.appRole}, true)`);
@@ -104,11 +127,7 @@ describe.runIf(process.env.DATABASE_URL)('another database on the same cluster (
     database = await createTestDatabase('postgres');
     databaseName = new URL(database.url ?? '').pathname.slice(1);
     victim = await insertUser(database, 'victim');
-    await createTaskQueries(database.db, { appRole: database.appRole }).create(
-      victim.id,
-      'victim secret',
-      null,
-    );
+    await createTaskQueries(database, { role: database.appRole }).create(victim.id, 'victim secret', null);
 
     // The other application's owner, set up as our README asks: it creates and migrates its own database.
     await admin.unsafe(`create role "${intruder}" login createdb createrole`);
@@ -168,7 +187,7 @@ describe.runIf(process.env.DATABASE_URL)('another database on the same cluster (
     }
     await expect(asRole(member, [`set role "${database.appRole}"`])).rejects.toMatchObject({ code: '42501' });
     await expect(asRole(member, ['select title from task'])).rejects.toMatchObject({ code: '42501' });
-    const tasks = createTaskQueries(database.db, { appRole: database.appRole });
+    const tasks = createTaskQueries(database, { role: database.appRole });
     expect((await tasks.list(victim.id, 'all', 10, null)).map((t) => t.title)).toEqual(['victim secret']);
   });
 });

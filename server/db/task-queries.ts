@@ -1,7 +1,7 @@
-import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, fillPlaceholders, sql, type SQL } from 'drizzle-orm';
 import type { TaskStatus } from '../../shared/task';
-import type { Database } from './client';
-import { task } from './task-schema';
+import type { Database, DatabaseHandle, Statement } from './client';
+import { task, type TaskRow } from './task-schema';
 
 /** The columns a caller may see, listed on purpose so a future internal column never leaks. */
 const taskColumns = {
@@ -15,6 +15,11 @@ const taskColumns = {
   updatedAt: task.updatedAt,
 };
 
+/** A task as procedures return it: timestamps are ISO-8601 strings (D3), made without a `Date`. */
+export type TaskRecord = {
+  [K in keyof typeof taskColumns]: K extends 'createdAt' | 'updatedAt' ? string : TaskRow[K];
+};
+
 export interface TaskCursor {
   createdAt: string;
   id: string;
@@ -26,18 +31,60 @@ export type TaskChanges = Partial<Pick<typeof task.$inferInsert, 'title' | 'desc
 /** Every change to a task: a new version, so a stale `update` is a CONFLICT, and a new updatedAt. */
 const bumpVersion = { version: sql`${task.version} + 1`, updatedAt: sql`now()` };
 
+/** What RLS reads (drizzle/0001_row_level_security.sql); both local to the transaction. */
+const SET_CONTEXT = "select set_config('role', $1, true), set_config('app.user_id', $2, true)";
+
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-const listConditions = (userId: string, status: TaskStatus, cursor: TaskCursor | null) => {
-  const conditions: SQL[] = [eq(task.userId, userId)];
-  if (status !== 'all') conditions.push(eq(task.completed, status === 'completed'));
-  if (cursor) {
-    conditions.push(
-      sql`(${task.createdAt}, ${task.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id}::uuid)`,
-    );
-  }
-  return and(...conditions);
+/** PostgreSQL's text for a UTC timestamptz(3): `2026-12-02 15:39:46.12+00`. */
+const PG_UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
+/** The same instant as `Date#toISOString()` writes it; string work only when the session is in UTC. */
+export function isoTimestamp(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  const utc = PG_UTC_TIMESTAMP.exec(text);
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
+  // Another session time zone: `+01` or `+05:30`, which Date parses once in ISO form.
+  return new Date(text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')).toISOString();
+}
+
+/** One row of `taskColumns`, in their order, as the driver gives it. */
+const toRecord = ([
+  id,
+  userId,
+  title,
+  description,
+  completed,
+  version,
+  createdAt,
+  updatedAt,
+]: unknown[]): TaskRecord => ({
+  id: String(id),
+  userId: String(userId),
+  title: String(title),
+  description: description === null ? null : String(description),
+  completed: completed === true,
+  version: Number(version),
+  createdAt: isoTimestamp(createdAt),
+  updatedAt: isoTimestamp(updatedAt),
+});
+
+/** A statement built once by drizzle with named placeholders; per call only the values change. */
+const template = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+  const built = query.toSQL();
+  return (values: Record<string, unknown>): Statement => ({
+    sql: built.sql,
+    params: fillPlaceholders(built.params, values),
+  });
 };
+
+const p = (name: string) => sql.placeholder(name);
+
+export interface TaskQueryOptions {
+  /** The role row-level security restricts: this database's own (server/db/app-role.ts). */
+  role?: string;
+}
 
 /**
  * Every statement the task procedures run. Each one carries the owner in its WHERE and runs
@@ -46,101 +93,180 @@ const listConditions = (userId: string, status: TaskStatus, cursor: TaskCursor |
  * the filter.
  * Each returns `undefined`/`[]` when the row does not exist *or belongs to someone else*;
  * `findOwner` tells those apart afterwards.
+ *
+ * The hot path (D24): each statement is built once, and runs with the context-setting
+ * statement through `database.pipeline`: BEGIN, set_config, the statement and COMMIT in one
+ * round trip, prepared, the rows mapped without drizzle's per-call query building or `Date`s.
  */
-export function createTaskQueries(db: Database, { appRole }: { appRole: string }) {
-  /** Runs `fn` as the restricted role, on behalf of `userId`, in one transaction. */
+export function createTaskQueries(
+  database: Pick<DatabaseHandle, 'db' | 'pipeline'>,
+  { role }: TaskQueryOptions,
+) {
+  const { db } = database;
+
+  /** Runs `fn` as the restricted role, on behalf of `userId`, in one drizzle transaction. */
   const asUser = <T>(userId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> =>
     db.transaction(async (tx) => {
       await tx.execute(
-        sql`select set_config('role', ${appRole}, true), set_config('app.user_id', ${userId}, true)`,
+        sql`select set_config('role', ${role}, true), set_config('app.user_id', ${userId}, true)`,
       );
       return fn(tx);
     });
+
+  /** Runs one statement as the restricted role on behalf of `userId`; its rows as value arrays. */
+  const runAs = async (userId: string, statement: Statement): Promise<unknown[][]> => {
+    const [, rows] = await database.pipeline([{ sql: SET_CONTEXT, params: [role, userId] }, statement]);
+    return rows ?? [];
+  };
 
   /** The one cross-user read: who owns a task (and its version), to tell 403 from 404 from 409. */
   const owner = db
     .select({ userId: task.userId, version: task.version })
     .from(task)
-    .where(eq(task.id, sql.placeholder('id')))
+    .where(eq(task.id, p('id')))
     .prepare('task_owner');
 
-  const ownedTask = (userId: string, id: string) => and(eq(task.id, id), eq(task.userId, userId));
+  const owned = and(eq(task.id, p('id')), eq(task.userId, p('userId')));
+
+  const getStatement = template(db.select(taskColumns).from(task).where(owned));
+
+  /** One statement per (status, has cursor): six, built on first use. */
+  const listStatements = new Map<string, ReturnType<typeof template>>();
+  const listStatement = (status: TaskStatus, withCursor: boolean) => {
+    const key = `${status}:${withCursor}`;
+    let statement = listStatements.get(key);
+    if (!statement) {
+      const conditions: SQL[] = [eq(task.userId, p('userId'))];
+      if (status !== 'all') conditions.push(eq(task.completed, status === 'completed'));
+      if (withCursor) {
+        conditions.push(
+          sql`(${task.createdAt}, ${task.id}) < (${p('cursorAt')}::timestamptz, ${p('cursorId')}::uuid)`,
+        );
+      }
+      statement = template(
+        db
+          .select(taskColumns)
+          .from(task)
+          .where(and(...conditions))
+          .orderBy(desc(task.createdAt), desc(task.id))
+          .limit(p('limit')),
+      );
+      listStatements.set(key, statement);
+    }
+    return statement;
+  };
+
+  const createStatement = template(
+    db
+      .insert(task)
+      .values({ userId: p('userId'), title: p('title'), description: p('description') })
+      .returning(taskColumns),
+  );
+
+  /** One statement per set of changed fields (and with or without a version check). */
+  const updateStatements = new Map<string, ReturnType<typeof template>>();
+  const updateStatement = (changes: TaskChanges, versioned: boolean) => {
+    const fields = (['title', 'description', 'completed'] as const).filter((f) => changes[f] !== undefined);
+    const key = `${fields.join(',')}:${versioned}`;
+    let statement = updateStatements.get(key);
+    if (!statement) {
+      statement = template(
+        db
+          .update(task)
+          .set({ ...Object.fromEntries(fields.map((f) => [f, sql`${p(f)}`])), ...bumpVersion })
+          .where(and(owned, versioned ? eq(task.version, p('version')) : undefined))
+          .returning(taskColumns),
+      );
+      updateStatements.set(key, statement);
+    }
+    return statement;
+  };
+
+  const toggleStatement = template(
+    db
+      .update(task)
+      .set({ completed: sql`not ${task.completed}`, ...bumpVersion })
+      .where(owned)
+      .returning(taskColumns),
+  );
+
+  const countsStatement = template(
+    db
+      .select({
+        all: sql<number>`count(*)::int`,
+        completed: sql<number>`(count(*) filter (where ${task.completed}))::int`,
+      })
+      .from(task)
+      .where(eq(task.userId, p('userId'))),
+  );
+
+  const removeCompletedStatement = template(
+    db
+      .delete(task)
+      .where(and(eq(task.userId, p('userId')), eq(task.completed, true)))
+      .returning({ id: task.id }),
+  );
+
+  const removeStatement = template(db.delete(task).where(owned).returning({ id: task.id }));
+
+  const first = (rows: unknown[][]): TaskRecord | undefined => (rows[0] ? toRecord(rows[0]) : undefined);
 
   return {
     asUser,
+    runAs,
 
-    get: (userId: string, id: string) =>
-      asUser(userId, async (tx) => (await tx.select(taskColumns).from(task).where(ownedTask(userId, id)))[0]),
+    get: async (userId: string, id: string) => first(await runAs(userId, getStatement({ userId, id }))),
 
     findOwner: async (id: string) => (await owner.execute({ id }))[0],
 
-    list: (userId: string, status: TaskStatus, limit: number, cursor: TaskCursor | null) =>
-      asUser(userId, (tx) =>
-        tx
-          .select(taskColumns)
-          .from(task)
-          .where(listConditions(userId, status, cursor))
-          .orderBy(desc(task.createdAt), desc(task.id))
-          .limit(limit),
-      ),
+    list: async (userId: string, status: TaskStatus, limit: number, cursor: TaskCursor | null) =>
+      (
+        await runAs(
+          userId,
+          listStatement(
+            status,
+            cursor !== null,
+          )({
+            userId,
+            limit,
+            cursorAt: cursor?.createdAt,
+            cursorId: cursor?.id,
+          }),
+        )
+      ).map(toRecord),
 
-    create: (userId: string, title: string, description: string | null) =>
-      asUser(userId, async (tx) => {
-        const [row] = await tx.insert(task).values({ userId, title, description }).returning(taskColumns);
-        if (!row) throw new Error('insert returned no row');
-        return row;
-      }),
+    create: async (userId: string, title: string, description: string | null) => {
+      const row = first(await runAs(userId, createStatement({ userId, title, description })));
+      if (!row) throw new Error('insert returned no row');
+      return row;
+    },
 
     /** Applies `changes` if the caller owns the task and, when given, `version` is current. */
-    update: (userId: string, id: string, changes: TaskChanges, version: number | undefined) =>
-      asUser(userId, async (tx) => {
-        const [row] = await tx
-          .update(task)
-          .set({ ...changes, ...bumpVersion })
-          .where(and(ownedTask(userId, id), version === undefined ? undefined : eq(task.version, version)))
-          .returning(taskColumns);
-        return row;
-      }),
-
-    toggle: (userId: string, id: string) =>
-      asUser(userId, async (tx) => {
-        const [row] = await tx
-          .update(task)
-          .set({ completed: sql`not ${task.completed}`, ...bumpVersion })
-          .where(ownedTask(userId, id))
-          .returning(taskColumns);
-        return row;
-      }),
-
-    /** How many tasks the user has, and how many of them are completed, in one statement. */
-    counts: (userId: string) =>
-      asUser(userId, async (tx) => {
-        const [row] = await tx
-          .select({
-            all: count(),
-            completed: sql<number>`count(*) filter (where ${task.completed})`.mapWith(Number),
-          })
-          .from(task)
-          .where(eq(task.userId, userId));
-        return row ?? { all: 0, completed: 0 };
-      }),
-
-    /** Deletes every completed task of the user; returns the deleted ids. */
-    removeCompleted: (userId: string) =>
-      asUser(userId, (tx) =>
-        tx
-          .delete(task)
-          .where(and(eq(task.userId, userId), eq(task.completed, true)))
-          .returning({ id: task.id }),
+    update: async (userId: string, id: string, changes: TaskChanges, version: number | undefined) =>
+      first(
+        await runAs(
+          userId,
+          updateStatement(changes, version !== undefined)({ ...changes, userId, id, version }),
+        ),
       ),
 
-    remove: (userId: string, id: string) =>
-      asUser(userId, async (tx) => {
-        const [row] = await tx.delete(task).where(ownedTask(userId, id)).returning({ id: task.id });
-        return row;
-      }),
+    toggle: async (userId: string, id: string) => first(await runAs(userId, toggleStatement({ userId, id }))),
+
+    /** How many tasks the user has, and how many of them are completed, in one statement. */
+    counts: async (userId: string) => {
+      const [row] = await runAs(userId, countsStatement({ userId }));
+      return { all: Number(row?.[0] ?? 0), completed: Number(row?.[1] ?? 0) };
+    },
+
+    /** Deletes every completed task of the user; returns the deleted ids. */
+    removeCompleted: async (userId: string) =>
+      (await runAs(userId, removeCompletedStatement({ userId }))).map(([id]) => ({ id: String(id) })),
+
+    remove: async (userId: string, id: string) => {
+      const [row] = await runAs(userId, removeStatement({ userId, id }));
+      return row ? { id: String(row[0]) } : undefined;
+    },
   };
 }
 
 export type TaskQueries = ReturnType<typeof createTaskQueries>;
-export type TaskRecord = NonNullable<Awaited<ReturnType<TaskQueries['get']>>>;

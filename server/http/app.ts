@@ -84,7 +84,8 @@ export function createApp(options: AppOptions) {
 
   const loadOwnKeys = async (): Promise<JSONWebKeySet> => auth.api.getJwks();
   const keys = createCachedKeySet(env.AUTH_JWKS_URL ? fetchJwks(env.AUTH_JWKS_URL) : loadOwnKeys);
-  // A rotation anywhere reaches us in milliseconds instead of at the cache's maxAge.
+  // A rotation anywhere reaches us in milliseconds instead of at the cache's maxAge (and it ends
+  // every verification the verifier remembered under the old keys).
   revocations.onKeysChanged(() => keys.invalidate());
   const verifyToken = createJwtVerifier({
     keys,
@@ -95,7 +96,7 @@ export function createApp(options: AppOptions) {
     isRevoked: revocations.isRevoked,
   });
 
-  const tasks = createTaskQueries(database.db, { appRole: database.appRole });
+  const tasks = createTaskQueries(database, { role: database.appRole });
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/api/trpc/',

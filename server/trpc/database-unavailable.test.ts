@@ -53,7 +53,7 @@ describe.runIf(process.env.DATABASE_URL)('database unavailable (postgres)', () =
 
   const caller = (deadlineMs: number) =>
     createCaller({
-      ...createInnerContext({ tasks: createTaskQueries(tiny.db, { appRole: tiny.appRole }), user }),
+      ...createInnerContext({ tasks: createTaskQueries(tiny, { role: tiny.appRole }), user }),
       deadlineMs,
     });
 

@@ -36,7 +36,7 @@ describe.each(testBackends)('database errors in procedures on %s', (backend) => 
   const caller = () =>
     createCallerFactory(probe)(
       createInnerContext({
-        tasks: createTaskQueries(database.db, { appRole: database.appRole }),
+        tasks: createTaskQueries(database, { role: database.appRole }),
         user: null,
       }),
     );

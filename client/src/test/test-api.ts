@@ -72,7 +72,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
 
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
-    queries = createTaskQueries(database.db, { appRole: database.appRole });
+    queries = createTaskQueries(database, { role: database.appRole });
   });
   afterAll(async () => {
     await database?.close();

@@ -20,7 +20,7 @@ describe.each(testBackends)('concurrent writes to one task on %s', (backend) => 
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    tasks = createTaskQueries(database.db, { appRole: database.appRole });
+    tasks = createTaskQueries(database, { role: database.appRole });
     caller = createCaller(createInnerContext({ tasks, user: await insertUser(database, 'racer') }));
   });
   afterAll(async () => {

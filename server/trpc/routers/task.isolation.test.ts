@@ -43,7 +43,7 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    tasks = createTaskQueries(database.db, { appRole: database.appRole });
+    tasks = createTaskQueries(database, { role: database.appRole });
   });
   afterAll(async () => {
     await database?.close();

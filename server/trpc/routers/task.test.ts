@@ -35,7 +35,7 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
-    tasks = createTaskQueries(database.db, { appRole: database.appRole });
+    tasks = createTaskQueries(database, { role: database.appRole });
     ann = await insertUser(database, 'ann');
     bob = await insertUser(database, 'bob');
   });

@@ -11,13 +11,6 @@ import { findDatabaseError } from '../../db/database-error';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { protectedProcedure, router } from '../init';
 
-/** Dates leave the server as ISO-8601 strings, the same through `createCaller` and HTTP. */
-const toTask = (row: TaskRecord) => ({
-  ...row,
-  createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
-});
-
 /**
  * A timestamp PostgreSQL can store: zod's ISO format allows the years 0000..9999, and PostgreSQL
  * (4713 BC..294276 AD) has no year 0, so `0000-…` would reach it and fail there.
@@ -28,7 +21,7 @@ const cursorSchema = z.tuple([storableTimestamp, z.uuid()]);
 
 /** Opaque to clients: base64url of `[createdAt, id]` of the last task on the page. */
 const encodeCursor = (row: TaskRecord): string =>
-  Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+  Buffer.from(JSON.stringify([row.createdAt, row.id])).toString('base64url');
 
 function decodeCursor(cursor: string): TaskCursor {
   try {
@@ -66,7 +59,7 @@ export const taskRouter = router({
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     return {
-      items: page.map(toTask),
+      items: page,
       nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
     };
   }),
@@ -78,12 +71,12 @@ export const taskRouter = router({
 
   get: protectedProcedure.input(taskIdInput).query(async ({ ctx, input }) => {
     const row = await ctx.tasks.get(ctx.user.id, input.id);
-    return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id)));
+    return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
   }),
 
   create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
     try {
-      return toTask(await ctx.tasks.create(ctx.user.id, input.title, input.description ?? null));
+      return await ctx.tasks.create(ctx.user.id, input.title, input.description ?? null);
     } catch (error) {
       if (isForeignKeyViolation(error)) {
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
@@ -95,12 +88,12 @@ export const taskRouter = router({
   update: protectedProcedure.input(updateTaskInput).mutation(async ({ ctx, input }) => {
     const { id, version, ...changes } = input;
     const row = await ctx.tasks.update(ctx.user.id, id, changes, version);
-    return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, id)));
+    return row ?? (await explainMiss(ctx.tasks, ctx.user.id, id));
   }),
 
   toggle: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.toggle(ctx.user.id, input.id);
-    return toTask(row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id)));
+    return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
   }),
 
   delete: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
