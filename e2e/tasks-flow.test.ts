@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { addTask, expectTitles, newPerson, signIn, signUp } from './support/app';
+import { addTask, expectTitles, newPerson, signIn, signOut, signUp } from './support/app';
 import { useServerAndBrowser } from './support/harness';
 import { screenshot, watchPage } from './support/browser';
 
@@ -101,7 +101,7 @@ describe('a person manages their tasks in Chromium', () => {
     await page.getByRole('link', { name: 'All 2' }).waitFor();
     await page.getByText('Deleted 1 completed task.').waitFor({ state: 'attached' });
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.goBack();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
@@ -117,7 +117,7 @@ describe('a person manages their tasks in Chromium', () => {
     // Back where the back button was heading: the Active filter.
     await page.waitForURL(/\/\?filter=active$/);
     await expectTitles(page, ['Call <b>Bob</b>', 'Write the quarterly report']);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(page);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
     // A taken email is explained on sign-up.
@@ -169,7 +169,7 @@ describe('a person manages their tasks in Chromium', () => {
     await second.goto(`${harness.server.baseURL}/?filter=active`);
     await second.getByText('Visible in both tabs').waitFor();
 
-    await first.getByRole('button', { name: 'Sign out' }).click();
+    await signOut(first);
     await second.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 5_000 });
     expect(await second.getByText('Visible in both tabs').count()).toBe(0);
 

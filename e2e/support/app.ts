@@ -50,3 +50,9 @@ export async function visibleTitles(page: Page): Promise<string[]> {
 export async function expectTitles(page: Page, titles: string[]): Promise<void> {
   await expect.poll(() => visibleTitles(page), { timeout: 10_000 }).toEqual(titles);
 }
+
+/** Signs out through the account menu in the header. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Account: / }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+}

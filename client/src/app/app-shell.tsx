@@ -1,8 +1,9 @@
 import { useState, type ReactNode } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useServices, useSession } from '../lib/services-context';
+import { AccountMenu } from './account-menu';
 
-/** Header (app name, who is signed in, sign-out) around every page. */
+/** Header (app name, the account menu with sign-out) around every page. */
 export function AppShell({ children }: { children: ReactNode }) {
   const snapshot = useSession();
   const { authClient, session, queryClient, broadcast } = useServices();
@@ -35,19 +36,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <span>Tasks</span>
         </Link>
         {snapshot.status === 'signed-in' && (
-          <div className="account">
-            <span className="account-email" title={snapshot.email}>
-              {snapshot.email}
-            </span>
-            <button
-              type="button"
-              className="button button-quiet"
-              onClick={() => void signOut()}
-              disabled={signingOut}
-            >
-              {signingOut ? 'Signing out…' : 'Sign out'}
-            </button>
-          </div>
+          <AccountMenu email={snapshot.email} signingOut={signingOut} onSignOut={() => void signOut()} />
         )}
       </header>
       <main id="main" className="main" tabIndex={-1}>

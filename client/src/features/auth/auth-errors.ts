@@ -34,8 +34,26 @@ export interface AuthProblem {
   suggest?: 'sign-in' | 'sign-up';
 }
 
+/** Better Auth codes that mean the page and the server disagree about where the page came from. */
+const ORIGIN_CODES = new Set([
+  'INVALID_ORIGIN',
+  'MISSING_OR_NULL_ORIGIN',
+  'CROSS_SITE_NAVIGATION_LOGIN_BLOCKED',
+  'INVALID_CALLBACK_URL',
+  'INVALID_REDIRECT_URL',
+]);
+
+/** Codes that mean the request itself was malformed: the page is out of date. */
+const MALFORMED_CODES = new Set([
+  'VALIDATION_ERROR',
+  'MISSING_FIELD',
+  'BODY_MUST_BE_AN_OBJECT',
+  'FIELD_NOT_ALLOWED',
+]);
+
 /**
- * Turns a refusal into words a person can act on; never shows raw server text for 5xx.
+ * Turns a refusal into words a person can act on; never shows the server's own text, which is
+ * written for developers ("Invalid origin"). The raw status and code go to the console instead.
  * `retryAfter` is the server's wait in seconds for a 429 (null when it did not say).
  */
 export function describeAuthError(
@@ -44,6 +62,7 @@ export function describeAuthError(
   retryAfter: number | null,
 ): AuthProblem {
   const code = error.code ?? '';
+  console.warn(`[auth] ${action} refused: ${error.status} ${code || '(no code)'}`);
   if (error.status === 429) return { message: retryAfterMessage(retryAfter) };
   if (code.startsWith('USER_ALREADY_EXISTS')) {
     return { message: 'An account with this email already exists.', field: 'email', suggest: 'sign-in' };
@@ -55,8 +74,25 @@ export function describeAuthError(
     return { message: 'Choose a stronger password: 8 to 128 characters.', field: 'password' };
   }
   if (code === 'INVALID_EMAIL') return { message: 'Enter a valid email address.', field: 'email' };
+  if (ORIGIN_CODES.has(code) || error.status === 403) {
+    return {
+      message:
+        'The server didn’t accept a request from this page’s address. Open the app from its usual address (or reload the page) and try again.',
+    };
+  }
+  if (MALFORMED_CODES.has(code) || error.status === 413) {
+    return { message: 'This page may be out of date. Reload it and try again.' };
+  }
+  if (error.status === 503) {
+    return { message: 'The server is busy right now. Wait a moment and try again.' };
+  }
   if (error.status === 0 || error.status >= 500) {
     return { message: 'We couldn’t reach the server. Check your connection and try again.' };
   }
-  return { message: error.message || 'Something went wrong. Please try again.' };
+  return {
+    message:
+      action === 'sign-in'
+        ? 'We couldn’t sign you in. Reload the page and try again.'
+        : 'We couldn’t create your account. Reload the page and try again.',
+  };
 }

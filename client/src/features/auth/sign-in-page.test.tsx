@@ -11,6 +11,18 @@ describe('sign-in page', () => {
     renderApp(api, '/');
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/sign-in$/);
+    // The landing says what the product is; a plain visit is not told to "continue".
+    expect(screen.getByText(/Tasks is a simple to-do list/)).toBeInTheDocument();
+    expect(screen.queryByText('Sign in to continue to the page you opened.')).not.toBeInTheDocument();
+  });
+
+  test('a deep link says "sign in to continue"', async () => {
+    renderApp(api, '/?filter=completed');
+    expect(await screen.findByText('Sign in to continue to the page you opened.')).toHaveAttribute(
+      'role',
+      'status',
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent('/sign-in?next=');
   });
 
   test('checks the fields with the shared rules before sending anything', async () => {

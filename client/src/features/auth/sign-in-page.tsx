@@ -41,9 +41,18 @@ export function SignInPage() {
   return (
     <section className="card narrow auth" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in</h1>
+      <p className="lead">
+        Tasks is a simple to-do list that is yours alone: add, tick off and filter your tasks on any device.
+      </p>
       {sessionEnded && !form.problem && (
         <p className="notice notice-info" role="status">
           Your session has ended. Please sign in again to continue.
+        </p>
+      )}
+      {/* A deep link (e.g. a bookmarked filter) says why it landed here and that it will go on. */}
+      {!sessionEnded && next !== '/' && !form.problem && (
+        <p className="notice notice-info" role="status">
+          Sign in to continue to the page you opened.
         </p>
       )}
       <form noValidate onSubmit={(e) => void form.onSubmit(e)} aria-busy={form.pending}>

@@ -40,6 +40,6 @@ describe('sign-up page', () => {
     expect(screen.getByText('Loading your tasks…')).toBeInTheDocument();
     release();
     expect(await screen.findByText('No tasks yet. Add your first one above.')).toBeInTheDocument();
-    expect(screen.getByText('ann@example.com')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Account: ann@example.com' })).toBeInTheDocument();
   });
 });

@@ -34,6 +34,13 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
     }
   }
 
+  /** Closes the description field again; what was typed in it is dropped, as the name says. */
+  function removeDescription() {
+    setDescription('');
+    setShowDescription(false);
+    titleRef.current?.focus();
+  }
+
   function onDescriptionKey(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void submit();
   }
@@ -78,9 +85,14 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
             onKeyDown={onDescriptionKey}
             aria-describedby={`${id}-description-hint`}
           />
-          <p id={`${id}-description-hint`} className="field-hint">
-            Press Ctrl+Enter to add the task.
-          </p>
+          <div className="field-hint-row">
+            <p id={`${id}-description-hint`} className="field-hint">
+              Press Ctrl+Enter to add the task.
+            </p>
+            <button type="button" className="button button-link" onClick={removeDescription}>
+              Remove description
+            </button>
+          </div>
         </div>
       ) : (
         <button type="button" className="button button-link" onClick={() => setShowDescription(true)}>

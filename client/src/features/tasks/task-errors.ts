@@ -8,6 +8,7 @@ type Refusal =
   | 'invalid'
   | 'rate-limited'
   | 'unauthorized'
+  | 'unavailable'
   | 'unreachable'
   | 'failed';
 
@@ -28,11 +29,28 @@ export function classify(error: unknown): Refusal {
       return 'rate-limited';
     case 'UNAUTHORIZED':
       return 'unauthorized';
+    case 'SERVICE_UNAVAILABLE':
+      return 'unavailable';
     case undefined:
-      return 'unreachable';
+      // An answer that is not tRPC's (a proxy's page, an origin check) is still an answer.
+      return error.meta?.['response'] instanceof Response ? 'failed' : 'unreachable';
     default:
       return 'failed';
   }
+}
+
+/**
+ * The raw refusal, for developers (the person sees a sentence): tRPC code and HTTP status, or the
+ * kind of failure. Never the input, so no title or token reaches the console.
+ */
+export function logRefusal(error: unknown, action: string): void {
+  const detail =
+    error instanceof TRPCClientError
+      ? ((error as TRPCClientError<AppRouter>).data?.code ?? `no tRPC code: ${error.message}`)
+      : error instanceof Error
+        ? error.name
+        : 'unknown';
+  console.warn(`[tasks] ${action} refused: ${detail}`);
 }
 
 /** The server's own words for a validation refusal (they are written for people). */
@@ -50,8 +68,10 @@ export function refusalMessage(refusal: Refusal, action: string, title: string, 
       return `Couldn’t ${action} ${what}: ${validationMessage(error)}`;
     case 'rate-limited':
       return `Too many changes at once, so ${what} wasn’t saved. Wait a moment and try again.`;
+    case 'unavailable':
+      return `The server is too busy to ${action} ${what} right now. Your change was undone; try again in a moment.`;
     case 'unreachable':
-      return `Couldn’t ${action} ${what}: the server didn’t respond. Your change was undone; try again.`;
+      return `Couldn’t ${action} ${what}: the server didn’t respond. Check your connection; your change was undone, so try again.`;
     default:
       return `Couldn’t ${action} ${what}. Your change was undone; please try again.`;
   }

@@ -12,14 +12,26 @@ interface TaskItemProps {
   onDelete: (task: Task) => void;
 }
 
-/** One task: checkbox, title and description (as text), edit in place, delete. */
+/** Focuses `target` when the page shows it, else `fallback` (a closed phone menu hides Edit). */
+function focusShown(target: HTMLElement | null, fallback: HTMLElement | null) {
+  const shown = target && (typeof target.checkVisibility !== 'function' || target.checkVisibility());
+  (shown ? target : fallback)?.focus();
+}
+
+/**
+ * One task: a 44 px tick target, title and description (as text), edit in place, delete. Edit and
+ * Delete sit in the row on desktop (shown on hover or focus) and behind a "More actions" button on
+ * phones; the CSS decides which, over the same elements.
+ */
 export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItemProps) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [title, setTitle] = useState(task.title);
   const [description, setDescription] = useState(task.description ?? '');
   const [error, setError] = useState<string | null>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const titleInput = useRef<HTMLInputElement>(null);
   const returnFocus = useRef(false);
   const saving = useRef(false);
@@ -28,7 +40,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
   useEffect(() => {
     if (!editing && returnFocus.current) {
       returnFocus.current = false;
-      editButton.current?.focus();
+      focusShown(editButton.current, menuButton.current);
     }
     if (editing) titleInput.current?.select();
   }, [editing]);
@@ -38,7 +50,25 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
     setTitle(task.title);
     setDescription(task.description ?? '');
     setError(null);
+    setMenuOpen(false);
     setEditing(true);
+  }
+
+  // Opening the phone menu moves focus to its first action; Escape or leaving the actions closes it.
+  useEffect(() => {
+    if (menuOpen) editButton.current?.focus();
+  }, [menuOpen]);
+
+  function onActionsKeyDown(event: KeyboardEvent) {
+    if (event.key === 'Escape' && menuOpen) {
+      event.preventDefault();
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    }
+  }
+
+  function onActionsBlur(event: FocusEvent<HTMLDivElement>) {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setMenuOpen(false);
   }
 
   function stop(refocus: boolean) {
@@ -141,15 +171,17 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
       className={`task${task.completed ? ' completed' : ''}${pending ? ' pending' : ''}`}
       aria-busy={pending || undefined}
     >
-      <input
-        type="checkbox"
-        className="task-toggle"
-        checked={task.completed}
-        disabled={notSaved}
-        onChange={(e) => onToggle(task, e.target.checked)}
-        aria-labelledby={`${id}-title`}
-        data-task-control="toggle"
-      />
+      <label className="task-check">
+        <input
+          type="checkbox"
+          className="task-toggle"
+          checked={task.completed}
+          disabled={notSaved}
+          onChange={(e) => onToggle(task, e.target.checked)}
+          aria-labelledby={`${id}-title`}
+          data-task-control="toggle"
+        />
+      </label>
       <div className="task-body" onDoubleClick={startEditing}>
         <span id={`${id}-title`} className="task-title">
           {task.title}
@@ -157,26 +189,47 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
         {task.description && <p className="task-description">{task.description}</p>}
         {notSaved && <span className="task-status">Saving…</span>}
       </div>
-      <div className="task-actions">
+      <div
+        className={`task-actions${menuOpen ? ' open' : ''}`}
+        onKeyDown={onActionsKeyDown}
+        onBlur={onActionsBlur}
+      >
         <button
           type="button"
-          ref={editButton}
-          className="button button-quiet"
-          onClick={startEditing}
+          ref={menuButton}
+          className="button button-quiet task-menu-toggle"
+          onClick={() => setMenuOpen(!menuOpen)}
           disabled={notSaved}
-          aria-label={`Edit ${task.title}`}
+          aria-expanded={menuOpen}
+          aria-controls={`${id}-actions`}
+          aria-label={`More actions for ${task.title}`}
         >
-          Edit
+          <span aria-hidden="true">⋯</span>
         </button>
-        <button
-          type="button"
-          className="button button-quiet button-danger"
-          onClick={() => onDelete(task)}
-          disabled={notSaved}
-          aria-label={`Delete ${task.title}`}
-        >
-          Delete
-        </button>
+        <div id={`${id}-actions`} className="task-action-list">
+          <button
+            type="button"
+            ref={editButton}
+            className="button button-quiet"
+            onClick={startEditing}
+            disabled={notSaved}
+            aria-label={`Edit ${task.title}`}
+          >
+            Edit
+          </button>
+          <button
+            type="button"
+            className="button button-quiet button-danger"
+            onClick={() => {
+              setMenuOpen(false);
+              onDelete(task);
+            }}
+            disabled={notSaved}
+            aria-label={`Delete ${task.title}`}
+          >
+            Delete
+          </button>
+        </div>
       </div>
     </li>
   );

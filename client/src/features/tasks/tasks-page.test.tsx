@@ -325,6 +325,16 @@ describe('task list', () => {
     await api.addTask(me.id, 'Private');
     const { user, services } = renderApp(api, '/');
     await screen.findByText('Private');
+    // The account lives in a header menu: closed, it hides Sign out; open, it says who is signed in.
+    expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
+    const account = screen.getByRole('button', { name: 'Account: me@example.com' });
+    await user.click(account);
+    expect(account).toHaveAttribute('aria-expanded', 'true');
+    expect(screen.getByText('me@example.com', { selector: 'strong' })).toBeVisible();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('button', { name: 'Sign out' })).not.toBeInTheDocument();
+    expect(account).toHaveFocus();
+    await user.click(account);
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
     expect(services.queryClient.getQueryCache().getAll()).toHaveLength(0);

@@ -6,7 +6,7 @@ import { useDocumentTitle } from '../../lib/use-document-title';
 import { NewTaskForm } from './new-task-form';
 import { NoticeList } from './notice-list';
 import { useNotices } from './notices';
-import { classify } from './task-errors';
+import { classify, logRefusal } from './task-errors';
 import { FILTER_LABELS, parseFilter, TaskFilters } from './task-filters';
 import { TaskItem } from './task-item';
 import { isPendingTask, useTaskActions } from './use-task-actions';
@@ -29,6 +29,17 @@ export function TasksPage() {
   const actions = useTaskActions(notices, announce);
   const counts = useTaskCounts();
   const [confirmingClear, setConfirmingClear] = useState(false);
+  const clearButton = useRef<HTMLButtonElement>(null);
+  const returnToClear = useRef(false);
+  // Cancelling the prompt puts focus back on the button that opened it.
+  useEffect(() => {
+    if (!confirmingClear && returnToClear.current) {
+      returnToClear.current = false;
+      clearButton.current?.focus();
+    }
+  }, [confirmingClear]);
+  // A person with no tasks at all sees the invitation to add one, not filters and "0 tasks left".
+  const noTasksAtAll = counts?.all === 0 && filter === 'all';
 
   const list = trpc.task.list.useInfiniteQuery(
     { status: filter, limit: TASK_LIST_LIMIT_DEFAULT },
@@ -55,9 +66,18 @@ export function TasksPage() {
     actions.remove(task);
   }
 
+  useEffect(() => {
+    if (list.error) logRefusal(list.error, 'load tasks');
+  }, [list.error]);
+
   function clearCompleted() {
     setConfirmingClear(false);
     actions.clearCompleted();
+  }
+
+  function cancelClear() {
+    setConfirmingClear(false);
+    returnToClear.current = true;
   }
 
   return (
@@ -71,7 +91,7 @@ export function TasksPage() {
       </div>
       <NoticeList notices={notices.notices} onDismiss={notices.dismiss} />
       <div className="card task-panel">
-        <TaskFilters current={filter} counts={counts} />
+        {!noTasksAtAll && <TaskFilters current={filter} counts={counts} />}
         {list.isPending ? (
           <div className="list-status" role="status">
             <span className="spinner" aria-hidden="true" /> Loading your tasks…
@@ -127,31 +147,44 @@ export function TasksPage() {
             </button>
           </p>
         )}
-        <footer className="task-footer">
-          <span>{counts && `${counts.active} ${counts.active === 1 ? 'task' : 'tasks'} left`}</span>
-          {counts &&
-            counts.completed > 0 &&
-            (confirmingClear ? (
-              <span className="confirm" role="group" aria-label="Confirm clearing completed tasks">
-                <span>Delete all completed tasks?</span>
-                <button type="button" className="button button-danger" onClick={clearCompleted} autoFocus>
-                  Delete
+        {!noTasksAtAll && (
+          <footer className="task-footer">
+            <span>{counts && `${counts.active} ${counts.active === 1 ? 'task' : 'tasks'} left`}</span>
+            {counts &&
+              counts.completed > 0 &&
+              (confirmingClear ? (
+                <span
+                  className="confirm"
+                  role="group"
+                  aria-label="Confirm clearing completed tasks"
+                  onKeyDown={(e) => {
+                    if (e.key === 'Escape') {
+                      e.preventDefault();
+                      cancelClear();
+                    }
+                  }}
+                >
+                  <span>Delete all completed tasks?</span>
+                  <button type="button" className="button button-danger" onClick={clearCompleted} autoFocus>
+                    Delete
+                  </button>
+                  <button type="button" className="button" onClick={cancelClear}>
+                    Cancel
+                  </button>
+                </span>
+              ) : (
+                <button
+                  type="button"
+                  ref={clearButton}
+                  className="button button-quiet"
+                  onClick={() => setConfirmingClear(true)}
+                  disabled={actions.clearing}
+                >
+                  {actions.clearing ? 'Clearing…' : `Clear completed (${counts.completed})`}
                 </button>
-                <button type="button" className="button" onClick={() => setConfirmingClear(false)}>
-                  Cancel
-                </button>
-              </span>
-            ) : (
-              <button
-                type="button"
-                className="button button-quiet"
-                onClick={() => setConfirmingClear(true)}
-                disabled={actions.clearing}
-              >
-                {actions.clearing ? 'Clearing…' : `Clear completed (${counts.completed})`}
-              </button>
-            ))}
-        </footer>
+              ))}
+          </footer>
+        )}
       </div>
     </section>
   );

@@ -1,7 +1,7 @@
 import { useMutationState, useQueryClient } from '@tanstack/react-query';
 import { trpc, type Task } from '../../lib/trpc';
 import { clearCompletedTasks, findTask, replaceTask, taskQueriesKey } from './task-cache';
-import { classify, quote, refusalMessage } from './task-errors';
+import { classify, logRefusal, quote, refusalMessage } from './task-errors';
 import type { Notices } from './notices';
 
 /** Ids of optimistic tasks the server has not created yet. */
@@ -56,6 +56,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
    */
   async function refused(error: unknown, task: Task, shown: Task | null, action: string, undo: () => void) {
     const refusal = classify(error);
+    logRefusal(error, action);
     const what = quote(task.title);
     if (refusal === 'conflict') {
       const latest = await utils.task.get.fetch({ id: task.id }, { staleTime: 0 }).catch(() => null);
@@ -70,8 +71,9 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     }
     if (refusal === 'not-found') {
       replaceTask(queryClient, shown, null);
+      // Nothing the person can do about it: information, not an error, and it expires.
       notices.push(
-        'error',
+        'info',
         `${what} no longer exists: it was deleted somewhere else (another tab or device).`,
       );
       return;
@@ -194,13 +196,16 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     onError(error, _input, context) {
       context?.undo();
       const refusal = classify(error);
+      logRefusal(error, 'clear completed');
       if (refusal === 'unauthorized') return;
       const why =
         refusal === 'rate-limited'
           ? ': too many changes at once'
           : refusal === 'unreachable'
-            ? ': the server didn’t respond'
-            : '';
+            ? ': the server didn’t respond (check your connection)'
+            : refusal === 'unavailable'
+              ? ': the server is too busy right now'
+              : '';
       notices.push('error', `Couldn’t clear completed tasks${why}. They were put back; please try again.`);
     },
     onSettled: settle,
