@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { addTask, expectTitles, newPerson, signIn, signUp } from './support/app';
+import { addTask, expectTitles, newPerson, signIn, signUp, tick } from './support/app';
 import { useServerAndBrowser } from './support/harness';
 import { screenshot } from './support/browser';
 
@@ -31,7 +31,7 @@ describe(`with ${TTL_SECONDS}-second tokens`, () => {
       await page.waitForTimeout(TTL_SECONDS * 1000 + 500);
       n += 1;
       await addTask(page, `Task ${n}`);
-      await page.getByRole('checkbox', { name: `Task ${n - 1}`, exact: true }).check();
+      await tick(page, `Task ${n - 1}`, { exact: true });
       await expect.poll(() => page.locator('.task.pending').count()).toBe(0);
     }
     await page.reload();

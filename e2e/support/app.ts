@@ -56,3 +56,14 @@ export async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: /^Account: / }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
 }
+
+/**
+ * Ticks a task's checkbox as a person does (one click) and waits until it shows ticked. Not
+ * Playwright's `check()`: that reads the box once right after the click, and the box is controlled
+ * by the query cache, which a loaded machine may re-render a moment later.
+ */
+export async function tick(page: Page, title: string, options: { exact?: boolean } = {}): Promise<void> {
+  const box = page.getByRole('checkbox', { name: title, ...options });
+  await box.click();
+  await expect.poll(() => box.isChecked()).toBe(true);
+}
