@@ -121,5 +121,6 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
       }),
       { numRuns: backend === 'pglite' ? 50 : 30 },
     );
-  });
+    // ~1,000 operations: seconds on a quiet machine, more when CI runs the browser tests beside it.
+  }, 120_000);
 });
