@@ -21,7 +21,6 @@ export type TokenUser = { id: string; email: string };
 
 /** Why a request has no user; logged, never sent to the client. */
 export type TokenFailure =
-  | 'missing'
   | 'malformed'
   | 'too-large'
   | 'expired'
@@ -184,7 +183,6 @@ function classify(error: unknown): VerifyResult {
   return { ok: false, failure: 'invalid' };
 }
 
-/** Builds the function that turns a bearer token into a user, following RFC 8725. */
 /**
  * Builds the function that turns a bearer token into a user, following RFC 8725.
  *
