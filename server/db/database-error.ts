@@ -41,6 +41,9 @@ export function findDatabaseError(error: unknown): DatabaseErrorInfo | undefined
   return undefined;
 }
 
+/** SQLSTATE 23503: a row names one that does not exist (a task for a deleted user). */
+export const isForeignKeyViolation = (error: unknown): boolean => findDatabaseError(error)?.code === '23503';
+
 /** SQLSTATE class 22, "data exception": the database refused a value (out of range, malformed). */
 export const isDataException = (error: unknown): boolean =>
   findDatabaseError(error)?.code.startsWith('22') ?? false;

@@ -7,7 +7,7 @@ import {
   taskIdInput,
   updateTaskInput,
 } from '../../../shared/task';
-import { findDatabaseError } from '../../db/database-error';
+import { isForeignKeyViolation } from '../../db/database-error';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { protectedProcedure, router } from '../init';
 
@@ -48,9 +48,6 @@ async function explainMiss(tasks: TaskQueries, userId: string, id: string): Prom
   });
 }
 
-/** PostgreSQL's foreign-key violation: the user in a still-valid token no longer exists. */
-const isForeignKeyViolation = (error: unknown): boolean => findDatabaseError(error)?.code === '23503';
-
 export const taskRouter = router({
   list: protectedProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
@@ -78,6 +75,7 @@ export const taskRouter = router({
     try {
       return await ctx.tasks.create(ctx.user.id, input.title, input.description ?? null);
     } catch (error) {
+      // The user in a still-valid token no longer exists (deleted): their session is over.
       if (isForeignKeyViolation(error)) {
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Authentication required' });
       }
