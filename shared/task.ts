@@ -36,6 +36,11 @@ export const taskIdInput = z.strictObject({ id: taskId });
 export const createTaskInput = z.strictObject({
   title: taskTitle,
   description: taskDescription.optional(),
+  /**
+   * A UUID the client picks once per task it means to add and sends again on every retry: the
+   * server then returns the task it already made instead of a second one.
+   */
+  idempotencyKey: z.uuid({ message: 'Idempotency key must be a UUID' }).optional(),
 });
 
 export const updateTaskInput = z

@@ -33,3 +33,40 @@ export function bearerBatchLink(opts: BearerBatchLinkOptions): TRPCLink<AnyTRPCR
     },
   });
 }
+
+/** A random UUID, also where `crypto.randomUUID` is missing (a page served over plain http). */
+export function randomUuid(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40; // version 4
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Gives every `task.create` an idempotency key unless the caller chose one. Placed before a
+ * `retryLink`, so a retry of a create whose answer was lost sends the same key and the server
+ * returns the task it already made instead of a second one.
+ */
+export function idempotentCreateLink(): TRPCLink<AnyTRPCRouter> {
+  return () =>
+    ({ op, next }) =>
+      next(
+        op.type === 'mutation' && op.path === 'task.create' && isRecord(op.input) && !op.input.idempotencyKey
+          ? { ...op, input: { ...op.input, idempotencyKey: randomUuid() } }
+          : op,
+      );
+}
+
+/**
+ * Calls safe to send again when their answer was lost (no response, or 503): reads, and a create
+ * carrying an idempotency key. Never other writes: a second toggle would undo the first.
+ */
+export function isSafeToRetry(op: Pick<Operation, 'type' | 'path' | 'input'>): boolean {
+  if (op.type === 'query') return true;
+  return op.path === 'task.create' && isRecord(op.input) && typeof op.input.idempotencyKey === 'string';
+}

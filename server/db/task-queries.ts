@@ -163,6 +163,27 @@ export function createTaskQueries(
       .returning(taskColumns),
   );
 
+  /** Inserts unless this owner already used the key; then returns nothing (a retry, or a race). */
+  const createOnceStatement = template(
+    db
+      .insert(task)
+      .values({
+        userId: p('userId'),
+        title: p('title'),
+        description: p('description'),
+        idempotencyKey: p('idempotencyKey'),
+      })
+      .onConflictDoNothing({ target: [task.userId, task.idempotencyKey] })
+      .returning(taskColumns),
+  );
+
+  const byIdempotencyKeyStatement = template(
+    db
+      .select(taskColumns)
+      .from(task)
+      .where(and(eq(task.userId, p('userId')), eq(task.idempotencyKey, p('idempotencyKey')))),
+  );
+
   /** One statement per set of changed fields (and with or without a version check). */
   const updateStatements = new Map<string, ReturnType<typeof template>>();
   const updateStatement = (changes: TaskChanges, versioned: boolean) => {
@@ -239,6 +260,29 @@ export function createTaskQueries(
       const row = first(await runAs(userId, createStatement({ userId, title, description })));
       if (!row) throw new Error('insert returned no row');
       return row;
+    },
+
+    /**
+     * Creates a task unless this owner already used `idempotencyKey`: then (a retry, even one racing
+     * the first) it creates nothing and returns the task the key made, with `created: false`, so
+     * the caller can check that it is the same request.
+     */
+    createOnce: async (
+      userId: string,
+      title: string,
+      description: string | null,
+      idempotencyKey: string,
+    ): Promise<{ task: TaskRecord; created: boolean }> => {
+      const values = { userId, title, description, idempotencyKey };
+      // Twice at most: the task the key made may be deleted between our insert and our read.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const inserted = first(await runAs(userId, createOnceStatement(values)));
+        if (inserted) return { task: inserted, created: true };
+        // The conflicting insert waited for the first one to commit, so this read sees it.
+        const existing = first(await runAs(userId, byIdempotencyKeyStatement(values)));
+        if (existing) return { task: existing, created: false };
+      }
+      throw new Error('idempotency key conflict without a row');
     },
 
     /** Applies `changes` if the caller owns the task and, when given, `version` is current. */

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from '../../shared/task';
 import { user } from './auth-schema';
 
@@ -20,11 +30,15 @@ export const task = pgTable(
     version: integer('version').notNull().default(1),
     createdAt: timestampMs('created_at'),
     updatedAt: timestampMs('updated_at'),
+    /** Chosen by the client for one logical create: a retry with it returns this task (never shown). */
+    idempotencyKey: uuid('idempotency_key'),
   },
   (t) => [
     // Serves "my tasks, newest first" and the keyset cursor (created_at, id).
     // Ascending on purpose: a backward scan gives ORDER BY created_at DESC, id DESC exactly.
     index('task_user_created_idx').on(t.userId, t.createdAt, t.id),
+    // One task per (owner, key); rows without a key (NULL) never collide.
+    uniqueIndex('task_user_idempotency_key_idx').on(t.userId, t.idempotencyKey),
     // Defense in depth: the API validates these too, the database refuses what slips past.
     check('task_title_length', sql`char_length(${t.title}) between 1 and ${sql.raw(String(TASK_TITLE_MAX))}`),
     check(

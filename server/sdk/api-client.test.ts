@@ -43,6 +43,53 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
     await server?.stop();
   });
 
+  it('retries a create whose answer was lost with the same key: one task, not two', async () => {
+    const sent: string[] = [];
+    let dropped = 0;
+    // The first create reaches the server, which stores it; its answer never reaches us.
+    const lossyFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url.includes('task.create')) {
+        sent.push(typeof init?.body === 'string' ? init.body : '');
+        if (dropped++ === 0) {
+          await response.arrayBuffer();
+          throw new TypeError('fetch failed');
+        }
+      }
+      return response;
+    };
+    const lossy = createApiClient({ baseUrl: server.url, getToken: () => annToken, fetch: lossyFetch });
+    const created = await lossy.task.create.mutate({ title: 'Sent once, answered once' });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBe(sent[0]);
+    expect(sent[0]).toMatch(/"idempotencyKey":"[0-9a-f-]{36}"/);
+    const { items } = await ann.task.list.query({ limit: 100 });
+    expect(items.filter((t) => t.title === 'Sent once, answered once').map((t) => t.id)).toEqual([
+      created.id,
+    ]);
+  });
+
+  it('never sends a toggle again after a lost answer (it would undo the first)', async () => {
+    const task = await ann.task.create.mutate({ title: 'Toggle me once' });
+    let toggles = 0;
+    const lossyFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url.includes('task.toggle')) {
+        toggles++;
+        await response.arrayBuffer();
+        throw new TypeError('fetch failed');
+      }
+      return response;
+    };
+    const lossy = createApiClient({ baseUrl: server.url, getToken: () => annToken, fetch: lossyFetch });
+    await expect(lossy.task.toggle.mutate({ id: task.id })).rejects.toThrow();
+    expect(toggles).toBe(1);
+    expect((await ann.task.get.query({ id: task.id })).completed).toBe(true);
+    await ann.task.delete.mutate({ id: task.id });
+  });
+
   it('infers the outputs from the router', () => {
     expectTypeOf<Task>().toEqualTypeOf<{
       id: string;

@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { retryLink, TRPCClientError } from '@trpc/client';
-import { bearerBatchLink } from '../../../shared/trpc-link';
+import { bearerBatchLink, idempotentCreateLink, isSafeToRetry } from '../../../shared/trpc-link';
 import { createAppAuthClient } from './auth-client';
 import { createSession } from './session';
 import { trpc } from './trpc';
@@ -75,12 +75,22 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
     links: [
       // A token can expire between being read and being checked (clock skew, a sleeping
       // laptop): on UNAUTHORIZED, renew once and try again before giving up.
+      // Every add carries an idempotency key, chosen once here, so a retry below cannot add twice.
+      idempotentCreateLink(),
       retryLink({
         retry({ error, attempts, op }) {
-          if (attempts > 1 || errorCode(error) !== 'UNAUTHORIZED') return false;
-          session.invalidate(sentWith.get(op.context) ?? undefined);
-          return true;
+          const code = errorCode(error);
+          if (code === 'UNAUTHORIZED') {
+            if (attempts > 1) return false;
+            session.invalidate(sentWith.get(op.context) ?? undefined);
+            return true;
+          }
+          // An add whose answer was lost (no response, or 503) is sent again with the same key;
+          // reads are retried by React Query, and other writes never (a toggle would undo itself).
+          const lost = code === undefined || code === 'SERVICE_UNAVAILABLE';
+          return lost && op.type === 'mutation' && isSafeToRetry(op) && attempts < 3;
         },
+        retryDelayMs: (attempt) => 300 * attempt,
       }),
       bearerBatchLink({
         baseUrl: opts.baseURL,

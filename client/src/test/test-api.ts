@@ -106,7 +106,9 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
         const value: unknown = Reflect.get(target, name, receiver);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]): unknown => {
-          const failure = failures.get(name as keyof TaskQueries)?.shift();
+          // A keyed add (every add from the app) runs `createOnce`: it fails as `create` planned.
+          const planned = name === 'createOnce' ? 'create' : name;
+          const failure = failures.get(planned as keyof TaskQueries)?.shift();
           if (failure === 'database') return Promise.reject(new Error('connection terminated'));
           if (failure)
             return Promise.reject(new TRPCError({ code: failure, message: `Refused: ${failure}` }));
@@ -192,6 +194,9 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     }
   }
 
+  /** Procedures whose next answer is dropped after the server has handled the call. */
+  const lostAnswers: string[] = [];
+
   const fetchImpl: typeof fetch = async (input, init) => {
     const source = input instanceof Request ? input : null;
     const url = new URL(source ? source.url : String(input), 'http://localhost:3000');
@@ -202,7 +207,14 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
       headers: new Headers(init?.headers ?? source?.headers),
       body: method === 'GET' ? undefined : (init?.body ?? (source ? await source.text() : undefined)),
     });
-    if (url.pathname.startsWith(`${TRPC_PATH}/`)) return handleTrpc(request);
+    if (url.pathname.startsWith(`${TRPC_PATH}/`)) {
+      const response = await handleTrpc(request);
+      const lost = lostAnswers.findIndex((path) => url.pathname.includes(path));
+      if (lost === -1) return response;
+      // The server did the work; its answer never arrives (a dropped connection).
+      lostAnswers.splice(lost, 1);
+      throw new TypeError('Failed to fetch');
+    }
     if (url.pathname.startsWith('/api/auth/')) return handleAuth(request);
     return json(404, { message: 'Not found' });
   };
@@ -272,6 +284,10 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
         ...(failures.get(query) ?? []),
         ...(planned.length ? planned : ['database' as const]),
       ]);
+    },
+    /** The next answer to a call of `path` (e.g. `task.create`) is lost after the server handled it. */
+    loseNextAnswer(path: string) {
+      lostAnswers.push(path);
     },
     /** Holds every tRPC request until the returned function is called. */
     hold(): () => void {

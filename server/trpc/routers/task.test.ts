@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { inferProcedureInput } from '@trpc/server';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +94,58 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       expect(
         await errorCode(as({ id: 'deleted-user', email: 'gone@example.com' }).task.create({ title: 'x' })),
       ).toBe('UNAUTHORIZED');
+    });
+  });
+
+  describe('create with an idempotency key', () => {
+    const titlesOf = async (user: { id: string; email: string }) =>
+      (await as(user).task.list({ limit: 100 })).items.map((t) => t.title);
+
+    it('a retry with the same key returns the first task and stores no second one', async () => {
+      const idempotencyKey = randomUUID();
+      const first = await as(ann).task.create({ title: 'Pay rent', idempotencyKey });
+      const retry = await as(ann).task.create({ title: 'Pay rent', idempotencyKey });
+      expect(retry).toEqual(first);
+      expect((await titlesOf(ann)).filter((t) => t === 'Pay rent')).toHaveLength(1);
+    });
+
+    it('concurrent duplicates create exactly one task and all get it', async () => {
+      const idempotencyKey = randomUUID();
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          as(ann).task.create({ title: 'Racing create', description: 'same request', idempotencyKey }),
+        ),
+      );
+      expect(new Set(answers.map((t) => t.id)).size).toBe(1);
+      expect((await titlesOf(ann)).filter((t) => t === 'Racing create')).toHaveLength(1);
+    });
+
+    it('a key reused for a different task is CONFLICT, and nothing is stored for it', async () => {
+      const idempotencyKey = randomUUID();
+      await as(ann).task.create({ title: 'Original', idempotencyKey });
+      expect(await errorCode(as(ann).task.create({ title: 'Something else', idempotencyKey }))).toBe(
+        'CONFLICT',
+      );
+      expect(
+        await errorCode(
+          as(ann).task.create({ title: 'Original', description: 'now with text', idempotencyKey }),
+        ),
+      ).toBe('CONFLICT');
+      expect(await titlesOf(ann)).not.toContain('Something else');
+    });
+
+    it("one user's key is no other user's: the same key makes each their own task", async () => {
+      const idempotencyKey = randomUUID();
+      const mine = await as(ann).task.create({ title: 'Shared key', idempotencyKey });
+      const theirs = await as(bob).task.create({ title: 'Shared key', idempotencyKey });
+      expect(theirs.id).not.toBe(mine.id);
+      expect(theirs.userId).toBe(bob.id);
+    });
+
+    it('refuses a key that is not a UUID', async () => {
+      expect(await errorCode(as(ann).task.create({ title: 'x', idempotencyKey: 'retry-1' }))).toBe(
+        'BAD_REQUEST',
+      );
     });
   });
 

@@ -73,7 +73,23 @@ export const taskRouter = router({
 
   create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
     try {
-      return await ctx.tasks.create(ctx.user.id, input.title, input.description ?? null);
+      const description = input.description ?? null;
+      if (input.idempotencyKey === undefined) {
+        return await ctx.tasks.create(ctx.user.id, input.title, description);
+      }
+      const { task, created } = await ctx.tasks.createOnce(
+        ctx.user.id,
+        input.title,
+        description,
+        input.idempotencyKey,
+      );
+      if (!created && (task.title !== input.title || task.description !== description)) {
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: 'This idempotency key was already used for a different task; use a new key for a new task',
+        });
+      }
+      return task;
     } catch (error) {
       // The user in a still-valid token no longer exists (deleted): their session is over.
       if (isForeignKeyViolation(error)) {

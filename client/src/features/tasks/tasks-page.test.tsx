@@ -70,6 +70,20 @@ describe('task list', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
+  test('an add whose answer was lost is sent again with its key: one task, no error', async () => {
+    const { api, me } = await signedIn();
+    const { user } = renderApp(api, '/');
+    await screen.findByText('No tasks yet. Add your first one above.');
+    api.loseNextAnswer('task.create');
+    await user.type(screen.getByLabelText('New task'), 'Sent twice, stored once{Enter}');
+    await waitFor(() => expect(screen.queryByText('Saving…')).not.toBeInTheDocument());
+    expect(titles()).toEqual(['Sent twice, stored once']);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    const stored = await api.as(me).task.list();
+    expect(stored.items.map((t) => t.title)).toEqual(['Sent twice, stored once']);
+    expect(api.calls.filter((c) => c === 'task.create')).toHaveLength(2);
+  });
+
   test('rolls back a refused add and gives the text back', async () => {
     const { api } = await signedIn();
     const { user } = renderApp(api, '/');
