@@ -4,9 +4,8 @@
  * cookie value, secret or email ever reaches the log, whatever the level. All output of the server's
  * pino logger is captured at `trace`, so Better Auth's own lines are checked too.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger';
+import { captureLog } from '../test/captured-log';
 import { createApiClient } from '../sdk/api-client';
 import { testBackends } from '../test/databases';
 import { TEST_SECRET } from '../test/env';
@@ -27,20 +26,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe.each(testBackends)('auth event log on %s', (backend) => {
   let server: TestServer;
-  const output: string[] = [];
+  const { log, output } = captureLog('trace');
   /** Everything that must never be logged, collected as the flow produces it. */
   const secrets: string[] = [TEST_SECRET];
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        output.push(chunk.toString('utf8'));
-        done();
-      },
-    });
     server = await startTestServer(backend, {
       env: { RATE_LIMIT_ENABLED: 'true' },
-      log: createLogger('trace', sink),
+      log,
     });
   });
   afterAll(async () => {

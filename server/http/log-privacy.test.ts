@@ -3,28 +3,21 @@
  * description, a password or a token, and for a database failure its code, constraint and routine
  * rather than the statement and its parameters (ASVS 5.0 V16.2.5, V14.2.4).
  */
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger';
+import { captureLog } from '../test/captured-log';
 import { testBackends } from '../test/databases';
 import { postAuth, rawRequest } from '../test/http';
 import { getToken, signUp, startTestServer, type TestServer } from '../test/server';
 
 describe.each(testBackends)('the log of an attacked server on %s', (backend) => {
   let server: TestServer;
-  const output: string[] = [];
+  const { log, output } = captureLog('debug');
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        output.push(chunk.toString('utf8'));
-        done();
-      },
-    });
     server = await startTestServer(backend, {
       env: { RATE_LIMIT_ENABLED: 'true' },
-      log: createLogger('debug', sink),
+      log,
     });
   });
   afterAll(async () => {
