@@ -9,7 +9,8 @@ import { accountFieldsPlugin } from './account-fields';
 import { authEventsPlugin, betterAuthLogger } from './auth-events';
 import { hashPassword, verifyPassword } from './password';
 import { createSignInThrottle, signInThrottlePlugin } from './sign-in-throttle';
-import { announcingJwkStore, tokenRevocationPlugin, type TokenRevocations } from './revocation';
+import type { TokenRevocations } from './revocation';
+import { announcingJwkStore, tokenRevocationPlugin } from './revocation-plugin';
 
 /**
  * Set by our HTTP layer from the socket (or a trusted proxy's X-Forwarded-For) after removing

@@ -6,9 +6,7 @@
  * milliseconds). The same channel tells every instance to reload its JWKS after a key rotation.
  * See specs/revocation-and-rotation.md.
  */
-import type { BetterAuthPlugin } from 'better-auth';
-import type { Jwk, JwtOptions } from 'better-auth/plugins/jwt';
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { gt, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database, DatabaseHandle } from '../db/client';
 import { tokenRevocation, type TokenRevocationRow } from '../db/revocation-schema';
@@ -222,81 +220,7 @@ export function createTokenRevocations(options: TokenRevocationOptions) {
 
     /** For tests and diagnostics: how many entries are held. */
     size: () => ({ sessions: revokedSessions.size, users: userCutoffs.size }),
-
-    /** For tests: whether a revocation row exists (never used on the request path). */
-    async isPersisted(kind: RevocationKind, subject: string): Promise<boolean> {
-      const rows = await db
-        .select({ kind: tokenRevocation.kind })
-        .from(tokenRevocation)
-        .where(and(eq(tokenRevocation.kind, kind), eq(tokenRevocation.subject, subject)));
-      return rows.length > 0;
-    },
   };
 }
 
 export type TokenRevocations = ReturnType<typeof createTokenRevocations>;
-
-/** Better Auth endpoints that change a password while the user is signed in. */
-const PASSWORD_CHANGE_PATHS = new Set(['/change-password', '/set-password']);
-
-/**
- * Hooks revocation into Better Auth at the database layer, so every way a session ends (sign-out,
- * revoke-session(s), revoke-other-sessions, change-password with revokeOtherSessions, user
- * deletion, the admin plugin) is covered by one hook rather than a list of endpoint paths.
- */
-export function tokenRevocationPlugin(revocations: TokenRevocations) {
-  return {
-    id: 'token-revocation',
-    init() {
-      return {
-        options: {
-          databaseHooks: {
-            session: {
-              delete: {
-                // Before, not after: if the revocation cannot be recorded the session survives
-                // and sign-out fails visibly, rather than "succeeding" with live tokens.
-                before: async (session) => {
-                  await revocations.revokeSession(session);
-                },
-              },
-            },
-            account: {
-              update: {
-                after: async (account, context) => {
-                  // Better Auth passes a row count here for bulk updates; only a row names its user.
-                  if (!context?.path || !PASSWORD_CHANGE_PATHS.has(context.path)) return;
-                  if (typeof account !== 'object' || typeof account.userId !== 'string') return;
-                  await revocations.revokeUser(account.userId, { settle: true });
-                },
-              },
-            },
-            user: {
-              delete: {
-                after: async (user) => {
-                  await revocations.revokeUser(user.id);
-                },
-              },
-            },
-          },
-        },
-      };
-    },
-  } satisfies BetterAuthPlugin;
-}
-
-/**
- * The JWT plugin's key store, unchanged except that a newly minted key (scheduled rotation) is
- * announced, so other instances publish it before a token signed with it reaches them.
- */
-export function announcingJwkStore(revocations: TokenRevocations): NonNullable<JwtOptions['adapter']> {
-  return {
-    async createJwk(data, ctx) {
-      const created = await ctx.context.adapter.create<Omit<Jwk, 'id'>, Jwk>({
-        model: 'jwks',
-        data: { ...data, createdAt: new Date() },
-      });
-      await revocations.announceKeyChange();
-      return created;
-    },
-  };
-}
