@@ -25,6 +25,3 @@ export const signInSchema = z.object({
     .min(1, 'Enter your password')
     .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`),
 });
-
-export type SignUpValues = z.infer<typeof signUpSchema>;
-export type SignInValues = z.infer<typeof signInSchema>;

@@ -9,10 +9,10 @@ export const TASK_LIST_LIMIT_MAX = 100;
 export const taskStatuses = ['all', 'active', 'completed'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
-export const taskTitle = userText('Title', { min: 1, max: TASK_TITLE_MAX });
+const taskTitle = userText('Title', { min: 1, max: TASK_TITLE_MAX });
 
 /** A description may be cleared: blank text (or null) is stored as null. */
-export const taskDescription = z
+const taskDescription = z
   .union([userText('Description', { min: 0, max: TASK_DESCRIPTION_MAX }), z.null()])
   .transform((s) => (s ? s : null));
 
@@ -56,7 +56,3 @@ export const updateTaskInput = z
     (i) => i.title !== undefined || i.description !== undefined || i.completed !== undefined,
     'Nothing to update: give a title, description or completed',
   );
-
-export type ListTasksInput = z.input<typeof listTasksInput>;
-export type CreateTaskInput = z.input<typeof createTaskInput>;
-export type UpdateTaskInput = z.input<typeof updateTaskInput>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Length as a person counts it: code points, so an emoji is one character, not two. */
-export const codePointLength = (s: string): number => {
+const codePointLength = (s: string): number => {
   let n = 0;
   for (const _ of s) n++;
   return n;
