@@ -83,7 +83,7 @@ const p = (name: string) => sql.placeholder(name);
 
 export interface TaskQueryOptions {
   /** The role row-level security restricts: this database's own (server/db/app-role.ts). */
-  role?: string;
+  role: string;
 }
 
 /**
@@ -104,7 +104,10 @@ export function createTaskQueries(
 ) {
   const { db } = database;
 
-  /** Runs `fn` as the restricted role, on behalf of `userId`, in one drizzle transaction. */
+  /**
+   * Runs `fn` as the restricted role, on behalf of `userId`, in one drizzle transaction: for
+   * statements off the hot path (the RLS tests run arbitrary ones through it).
+   */
   const asUser = <T>(userId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> =>
     db.transaction(async (tx) => {
       await tx.execute(

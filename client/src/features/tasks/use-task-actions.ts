@@ -40,7 +40,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
   /** Stops list and count fetches that would overwrite the optimistic edit that follows. */
   const begin = () => {
     // Not awaited: cancelling reverts in-flight fetches synchronously, so the optimistic edit
-    // made next, in the same tick as the click, is not overwritten (no checkbox flicker).
+    // made next (in onMutate, right after the click) is not overwritten (no checkbox flicker).
     void queryClient.cancelQueries({ queryKey: taskQueriesKey() });
   };
   /** Re-fetches lists and counts once no task change is in flight (this one still counts). */
