@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { HTTPErrorHandler } from '@trpc/server/http';
 import type { JSONWebKeySet } from 'jose';
 import sirv from 'sirv';
 import { TRPC_MAX_BATCH } from '../../shared/api';
@@ -14,16 +15,18 @@ import { createTaskQueries } from '../db/task-queries';
 import { splitList, type Env } from '../env';
 import type { Logger } from '../logger';
 import { createContextFactory } from '../trpc/context';
-import { appRouter } from '../trpc/router';
+import { appRouter, type AppRouter } from '../trpc/router';
 import { createAuthRoute } from './auth-route';
 import { createProxyList } from './client-ip';
 import { createHealthCheck } from './health';
 import { withLoadShedding } from './load-shedding';
 import { setSecurityHeaders } from './security-headers';
 import { sendJson } from './send-json';
+import { createTrpcFastPath } from './trpc-fast-path';
 
 /** tRPC bodies: a full task is ~66 KB even if every character is JSON-escaped; a full batch fits. */
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
+const TRPC_BASE_PATH = '/api/trpc/';
 
 export interface AppOptions {
   env: Env;
@@ -79,43 +82,53 @@ export function createApp(options: AppOptions) {
   });
 
   const tasks = createTaskQueries(database, { role: database.appRole });
-  const trpcHandler = createHTTPHandler({
+  const createContext = createContextFactory({
+    tasks,
+    verifyToken,
+    log,
+    requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+  });
+  const onError: HTTPErrorHandler<AppRouter, IncomingMessage> = ({ error, path, req, ctx }) => {
+    if (error.code === 'FORBIDDEN') {
+      // Someone tried another user's data: worth an operator's attention, not an error.
+      log.warn(
+        { event: 'forbidden', userId: ctx?.user?.id, path, requestId: req.headers['x-request-id'] },
+        'forbidden access',
+      );
+    }
+    if (error.code === 'SERVICE_UNAVAILABLE' && error.cause) {
+      log.warn(
+        {
+          event: 'database_unavailable',
+          code: errorCode(error.cause),
+          path,
+          requestId: req.headers['x-request-id'],
+        },
+        'database unavailable: answered 503',
+      );
+    }
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      log.error(
+        { err: error.cause ?? error, path, requestId: req.headers['x-request-id'] },
+        'procedure failed',
+      );
+    }
+  };
+  const trpcAdapter = createHTTPHandler({
     router: appRouter,
-    basePath: '/api/trpc/',
-    createContext: createContextFactory({
-      tasks,
-      verifyToken,
-      log,
-      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
-    }),
+    basePath: TRPC_BASE_PATH,
+    createContext,
     maxBodySize: TRPC_MAX_BODY_BYTES,
     maxBatchSize: TRPC_MAX_BATCH,
-    onError({ error, path, req, ctx }) {
-      if (error.code === 'FORBIDDEN') {
-        // Someone tried another user's data: worth an operator's attention, not an error.
-        log.warn(
-          { event: 'forbidden', userId: ctx?.user?.id, path, requestId: req.headers['x-request-id'] },
-          'forbidden access',
-        );
-      }
-      if (error.code === 'SERVICE_UNAVAILABLE' && error.cause) {
-        log.warn(
-          {
-            event: 'database_unavailable',
-            code: errorCode(error.cause),
-            path,
-            requestId: req.headers['x-request-id'],
-          },
-          'database unavailable: answered 503',
-        );
-      }
-      if (error.code === 'INTERNAL_SERVER_ERROR') {
-        log.error(
-          { err: error.cause ?? error, path, requestId: req.headers['x-request-id'] },
-          'procedure failed',
-        );
-      }
-    },
+    onError,
+  });
+  const trpcHandler = createTrpcFastPath({
+    router: appRouter,
+    basePath: TRPC_BASE_PATH,
+    createContext,
+    onError,
+    maxBodySize: TRPC_MAX_BODY_BYTES,
+    fallback: trpcAdapter,
   });
 
   const handleAuth = createAuthRoute({

@@ -14,7 +14,7 @@ export interface RawResponse {
 }
 
 export function rawRequest(
-  server: RunningServer,
+  server: Pick<RunningServer, 'url'>,
   opts: { method?: string; path: string; headers?: Record<string, string>; body?: string },
 ): Promise<RawResponse> {
   const url = new URL(server.url);
