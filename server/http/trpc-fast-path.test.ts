@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { HTTPErrorHandler } from '@trpc/server/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContextFactory } from '../trpc/context';
+import { createContextFactory, createInnerContext } from '../trpc/context';
+import { publicProcedure, router } from '../trpc/init';
 import { appRouter, type AppRouter } from '../trpc/router';
 import { testBackends } from '../test/databases';
 import { silentLogger } from '../test/env';
@@ -332,5 +333,41 @@ describe.each(testBackends)('the tRPC fast path (%s)', (backend) => {
       { ...toggle, headers: { ...bearer(() => otherToken), ...json } },
     );
     expect(theirs.status).toBe(403);
+  });
+
+  it('answers a failure to answer (an output JSON cannot hold, an onError that throws) with a clean 500, never a crash', async () => {
+    const broken = router({ big: publicProcedure.query(() => ({ n: 1n })) });
+    const createContext = async () => createInnerContext({ tasks: api.app.tasks, user: null });
+    const onErrorCalls: string[] = [];
+    const throwingOnError: HTTPErrorHandler<typeof broken, IncomingMessage> = ({ error }) => {
+      onErrorCalls.push(error.code);
+      throw new Error('a logger that throws');
+    };
+    const listener = createTrpcFastPath({
+      router: broken,
+      basePath: '/api/trpc/',
+      createContext,
+      onError: throwingOnError,
+      maxBodySize: 1024,
+      fallback: () => expect.fail('the fast path must take a plain query'),
+    });
+    const { server, url } = await listen(listener);
+    listeners.push(server);
+    const adapter = await listen(
+      createHTTPHandler({ router: broken, basePath: '/api/trpc/', createContext }),
+    );
+    listeners.push(adapter.server);
+
+    const fast = await rawRequest({ url }, { path: '/api/trpc/big' });
+    const reference = await rawRequest({ url: adapter.url }, { path: '/api/trpc/big' });
+    expect(fast.status).toBe(500);
+    expect(fast.status).toBe(reference.status);
+    expect(JSON.parse(fast.body)).toMatchObject({
+      error: { message: 'Internal server error', data: { code: 'INTERNAL_SERVER_ERROR' } },
+    });
+    expect(fast.body).not.toMatch(/BigInt|at .*\.ts/);
+    expect(onErrorCalls).toEqual(['INTERNAL_SERVER_ERROR']);
+    // Still serving.
+    expect((await rawRequest({ url }, { path: '/api/trpc/big' })).status).toBe(500);
   });
 });

@@ -49,6 +49,41 @@ export function createTrpcFastPath<TRouter extends AnyTRPCRouter>(
     if (type === 'query' || type === 'mutation') types.set(name, type);
   }
 
+  /**
+   * What the adapter does when answering itself failed (an `onError` or formatter that threw, an
+   * output JSON cannot hold): a generic error in tRPC's shape, or a cut connection once the head
+   * is out. Never an unhandled rejection.
+   */
+  const failed = (req: IncomingMessage, res: ServerResponse) => (cause: unknown) => {
+    const error = getTRPCErrorFromUnknown(cause);
+    const unknownCall = { type: 'unknown', path: undefined, input: undefined, ctx: undefined } as const;
+    report({ ...unknownCall, error, req });
+    try {
+      if (res.headersSent) return void res.destroy();
+      send(res, { error: getErrorShape({ ...unknownCall, config, error }) });
+    } catch {
+      res.destroy();
+    }
+  };
+
+  /** `onError` is for logging: one that throws must not change the answer. */
+  const report: typeof onError = (opts) => {
+    try {
+      onError(opts);
+    } catch {
+      // Nothing better to do: the log is what failed.
+    }
+  };
+
+  const send = (res: ServerResponse, json: object) => {
+    res.statusCode = getHTTPStatusCode(json as Parameters<typeof getHTTPStatusCode>[0]);
+    res.setHeader('Vary', 'trpc-accept, accept');
+    res.setHeader('Content-Type', 'application/json');
+    res.end(
+      JSON.stringify(transformTRPCResponse(config, json as Parameters<typeof transformTRPCResponse>[1])),
+    );
+  };
+
   async function answer(
     req: IncomingMessage,
     res: ServerResponse,
@@ -73,22 +108,17 @@ export function createTrpcFastPath<TRouter extends AnyTRPCRouter>(
       json = { result: { data } };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
-      onError({ error, type, path, input, ctx, req });
+      report({ error, type, path, input, ctx, req });
       json = { error: getErrorShape({ config, error, type, path, input, ctx }) };
     }
-    res.statusCode = getHTTPStatusCode(json as Parameters<typeof getHTTPStatusCode>[0]);
-    res.setHeader('Vary', 'trpc-accept, accept');
-    res.setHeader('Content-Type', 'application/json');
-    res.end(
-      JSON.stringify(transformTRPCResponse(config, json as Parameters<typeof transformTRPCResponse>[1])),
-    );
+    send(res, json);
   }
 
   return (req, res) => {
     const url = req.url ?? '';
     const query = url.indexOf('?');
     const path = url.slice(basePath.length, query === -1 ? undefined : query);
-    const type = PLAIN_NAME.test(path) ? types.get(path) : undefined;
+    const type = url.startsWith(basePath) && PLAIN_NAME.test(path) ? types.get(path) : undefined;
     if (type === undefined || wantsStream(req)) return fallback(req, res);
 
     if (type === 'query') {
@@ -98,7 +128,7 @@ export function createTrpcFastPath<TRouter extends AnyTRPCRouter>(
           ? queryInput(query === -1 ? '' : url.slice(query + 1))
           : NOT_TAKEN;
       if (input === NOT_TAKEN) return fallback(req, res);
-      return void answer(req, res, path, type, () => input);
+      return void answer(req, res, path, type, () => input).catch(failed(req, res));
     }
 
     const length = declaredLength(req);
@@ -111,10 +141,12 @@ export function createTrpcFastPath<TRouter extends AnyTRPCRouter>(
     ) {
       return fallback(req, res);
     }
-    readBody(req, length).then(
-      (body) => answer(req, res, path, type, () => parseBody(body)),
-      () => res.destroy(),
-    );
+    readBody(req, length)
+      .then(
+        (body) => answer(req, res, path, type, () => parseBody(body)),
+        () => res.destroy(),
+      )
+      .catch(failed(req, res));
   };
 }
 
@@ -157,13 +189,15 @@ function readBody(req: IncomingMessage, length: number): Promise<string> {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > length) req.destroy();
-      else chunks.push(chunk);
+      if (size <= length) return void chunks.push(chunk);
+      req.destroy();
+      reject(new Error('body longer than declared'));
     });
     // As `Request.json()` decodes: UTF-8, a byte-order mark dropped, bad bytes replaced.
     req.once('end', () => resolve(utf8.decode(Buffer.concat(chunks, size))));
     req.once('error', reject);
-    req.once('aborted', () => reject(new Error('aborted')));
+    // Gone before the end (the client went away): settles the promise; after 'end' a no-op.
+    req.once('close', () => reject(new Error('request closed before its body ended')));
   });
 }
 
