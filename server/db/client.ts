@@ -53,6 +53,15 @@ export interface DatabaseHandle {
 // client's component tests (jsdom) import the server to serve the real router.
 export const migrationsFolder = join(import.meta.dirname, '..', '..', 'drizzle');
 
+/**
+ * Seconds before postgres.js reconnects after a failed connection: doubling from 50 ms, at most 1 s,
+ * jittered. The driver's default grows as 3^failures / 100 up to 20 s, and its failure count only
+ * resets on success, so after a restart of a few seconds the pool waited up to 20 s more before
+ * trying again (decisions D23); reconnecting at most every second costs the database nothing.
+ */
+const reconnectDelaySeconds = (failures: number): number =>
+  Math.min(0.05 * 2 ** failures, 1) * (0.5 + Math.random() / 2);
+
 /** An arbitrary constant: the advisory lock that serializes migrations across instances. */
 const MIGRATION_LOCK_ID = 727_401;
 
@@ -77,6 +86,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       // A slow or locked statement fails (SQLSTATE 57014, a 503 to the client) instead of holding
       // a pooled connection while requests queue behind it.
       connection: { statement_timeout: options.statementTimeoutMs ?? 0 },
+      backoff: reconnectDelaySeconds,
     });
     const db = drizzlePostgres(client, { schema });
     // The role name needs the database's own name, asked once it answers: the server may start

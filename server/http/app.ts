@@ -27,6 +27,16 @@ import { createTrpcFastPath } from './trpc-fast-path';
 /** tRPC bodies: a full task is ~66 KB even if every character is JSON-escaped; a full batch fits. */
 export const TRPC_MAX_BODY_BYTES = 1024 * 1024;
 const TRPC_BASE_PATH = '/api/trpc/';
+/** How long loading our own JWKS from the database may take before the request is a 503. */
+const OWN_KEYS_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface AppOptions {
   env: Env;
@@ -67,7 +77,9 @@ export function createApp(options: AppOptions) {
     log,
   });
 
-  const loadOwnKeys = async (): Promise<JSONWebKeySet> => auth.api.getJwks();
+  // Bounded like a remote JWKS (fetchJwks): a database that does not answer makes the request a
+  // 503 "authentication unavailable", never a request that waits without end in createContext.
+  const loadOwnKeys = (): Promise<JSONWebKeySet> => withTimeout(auth.api.getJwks(), OWN_KEYS_TIMEOUT_MS);
   const keys = createCachedKeySet(env.AUTH_JWKS_URL ? fetchJwks(env.AUTH_JWKS_URL) : loadOwnKeys);
   // A rotation anywhere reaches us in milliseconds instead of at the cache's maxAge (and it ends
   // every verification the verifier remembered under the old keys).
