@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { inArray } from 'drizzle-orm';
 import { decodeProtectedHeader } from 'jose';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { task } from '../db/task-schema';
 import { isListeningLine, freePort, spawnServer, type ChildServer } from '../test/child-server';
@@ -18,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../test/databases';
 import { TEST_SECRET } from '../test/env';
 import { haproxyUnavailable, SERVED_BY, startBalancer, type Balancer } from '../test/haproxy';
 import { startCreateLoad } from '../test/load';
+import { postgresUnavailable } from '../test/postgres-available';
 import { getToken, signIn, signUp } from '../test/server';
 import { waitFor } from '../test/wait';
 
@@ -26,18 +26,6 @@ const PROPAGATION_LIMIT_MS = 2_000;
 /** `customRules['/sign-in/email']` in server/auth/auth.ts. */
 const SIGN_IN_MAX = 10;
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-async function postgresUnavailable(url: string): Promise<string | undefined> {
-  const probe = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
-  try {
-    await probe`select 1`;
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${new URL(url).host} unreachable (${error instanceof Error ? error.message : String(error)})`;
-  } finally {
-    await probe.end({ timeout: 1 });
-  }
-}
 
 const unavailable = haproxyUnavailable() ?? (await postgresUnavailable(ADMIN_URL));
 if (unavailable) console.warn(`scale-out fault tests skipped: ${unavailable}`);

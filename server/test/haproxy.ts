@@ -77,9 +77,17 @@ export async function startBalancer(
   // -db: stay in the foreground, so the test owns the process and its exit.
   const child: ChildProcess = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Should the test process end without stop() (a timeout, a crash), HAProxy goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let gone = false;
-  void exited.then(() => (gone = true));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      gone = true;
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (!gone) child.kill('SIGTERM');
