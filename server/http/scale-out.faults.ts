@@ -241,6 +241,12 @@ describe.skipIf(unavailable)('two instances behind HAProxy', () => {
         `${outcome.refused} refused, ${outcome.resets.length} resets, ${outcome.acknowledged.length} acknowledged, ` +
         `${outcome.acknowledged.length - stored.length} acknowledged but not stored; instance one exited ${Math.round(exitMs)} ms after SIGTERM`,
     );
+    // HAProxy's own account of the instances going down and up, for a failure message.
+    const transitions = balancer.output
+      .join('')
+      .split('\n')
+      .filter((l) => /is (DOWN|UP)/.test(l));
+    console.log(`HAProxy:\n${transitions.join('\n')}`);
     expect(outcome.resets).toEqual([]);
     expect(outcome.refused).toBe(0);
     expect(Object.keys(outcome.statuses)).toEqual(['200']);

@@ -58,7 +58,10 @@ backend instances
   balance roundrobin
   option httpchk GET /healthz
   http-check expect status 200
-  default-server inter 200ms fastinter 100ms downinter 200ms fall 1 rise 1
+  # Generous for a busy machine: a slow check must not take a healthy instance out. A draining
+  # one is taken out within about half a second; until then retries cover its refusals.
+  timeout check 2s
+  default-server inter 250ms fastinter 100ms downinter 250ms fall 2 rise 1
   http-response set-header X-Served-By %[srv_name]
 ${servers.map((s) => `  server ${s.name} ${new URL(s.url).host} check`).join('\n')}
 `;
