@@ -60,6 +60,10 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Should the test process end first (a timeout, a crash), the server goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const logs: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let buffered = '';

@@ -14,13 +14,16 @@ export type TestDatabase = DatabaseHandle & { url?: string };
 
 export const testBackends: Backend[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
+/** `adminUrl` (PostgreSQL) is where the database is created and dropped; DATABASE_URL by default. */
+export async function createTestDatabase(
+  backend: Backend,
+  adminUrl = process.env.DATABASE_URL,
+): Promise<TestDatabase> {
   if (backend === 'pglite') {
     const handle = await openDatabase({ kind: 'pglite' });
     await handle.migrate();
     return handle;
   }
-  const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) throw new Error('DATABASE_URL is required for the postgres backend');
   const name = `tasks_test_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });

@@ -114,7 +114,7 @@ export async function getToken(
 
 /** Signs in again through `/api/auth/sign-in/email`: a second session (another device). */
 export async function signIn(
-  server: RunningServer,
+  server: Pick<RunningServer, 'url' | 'baseURL'>,
   user: { email: string; password: string },
 ): Promise<string> {
   const response = await fetch(`${server.url}/api/auth/sign-in/email`, {
