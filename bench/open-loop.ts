@@ -26,8 +26,8 @@ export interface Progress {
 export interface OpenLoopResult extends Progress {
   /** Time from the first scheduled send to the last answer (or give-up), in s. */
   seconds: number;
-  /** Failures by kind: `HTTP 503 <message>`, `timeout`, `ECONNRESET`, … */
-  errors: Map<string, number>;
+  /** Failures by kind (`HTTP 503 <message>`, `timeout`, `ECONNRESET`, …): how many, first and last (s into the run). */
+  errors: Map<string, { count: number; first: number; last: number }>;
   /** ms from scheduled send to the end of the response, successful requests only, sorted. */
   latencies: Float64Array;
   /** How late this process sent (timer and event-loop lag), ms: p99 and max. */
@@ -60,17 +60,20 @@ export function startOpenLoop(opts: {
 }): { progress: Progress; done: Promise<OpenLoopResult> } {
   const { hostname, port } = new URL(opts.url);
   const agents = opts.users.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const start = performance.now();
   const interval = 1000 / (opts.users.length * opts.ratePerUser);
   const total = Math.floor((opts.seconds * 1000) / interval);
   const progress: Progress = { sent: 0, completed: 0, failed: 0 };
-  const errors = new Map<string, number>();
+  const errors = new Map<string, { count: number; first: number; last: number }>();
   const latencies = new Float64Array(total);
   let ok = 0;
   const lags = new Float64Array(total);
   let inFlight = 0;
   let lastEnd = 0;
   const fail = (kind: string) => {
-    errors.set(kind, (errors.get(kind) ?? 0) + 1);
+    const at = (performance.now() - start) / 1000;
+    const seen = errors.get(kind) ?? { count: 0, first: at, last: at };
+    errors.set(kind, { count: seen.count + 1, first: seen.first, last: at });
     progress.failed++;
   };
 
@@ -145,7 +148,6 @@ export function startOpenLoop(opts: {
   };
 
   const cpuBefore = process.cpuUsage();
-  const start = performance.now();
   const done = new Promise<OpenLoopResult>((resolve) => {
     let next = 0;
     const ticker = setInterval(() => {

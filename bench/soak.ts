@@ -48,6 +48,8 @@ interface MemorySample {
   fds: number;
   rps: number;
   failed: number;
+  /** The server's longest event-loop delay in the last 2 s. */
+  loopDelayMs: number;
 }
 
 const loadAverageAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -167,6 +169,13 @@ try {
       return NaN;
     }
   };
+  const loopDelayMaxMs = () => {
+    try {
+      return (JSON.parse(readFileSync(heapFile, 'utf8')) as { loopDelayMaxMs: number }).loopDelayMaxMs;
+    } catch {
+      return NaN;
+    }
+  };
   const heapUsedMb = () => {
     try {
       return (JSON.parse(readFileSync(heapFile, 'utf8')) as { heapUsed: number }).heapUsed / 2 ** 20;
@@ -186,12 +195,17 @@ try {
     timeoutMs: TIMEOUT_MS,
   });
   let loadPeakConnections = 0;
+  let loadLoopDelayMaxMs = 0;
   const loadWatch = setInterval(() => {
+    loadLoopDelayMaxMs = Math.max(loadLoopDelayMaxMs, loopDelayMaxMs() || 0);
     void connections().then((n) => (loadPeakConnections = Math.max(loadPeakConnections, n)));
   }, 1_000);
   const loadResult = await load.done;
   clearInterval(loadWatch);
   const loadEnd = { rssMb: rssMb(), heapUsedMb: heapUsedMb(), fds: fds() };
+  console.log(
+    `  the server's event loop was delayed up to ${loadLoopDelayMaxMs.toFixed(0)} ms (2 s windows)`,
+  );
 
   // Let the server close the load phase's idle connections (keep-alive timeout 5 s) before the soak.
   await new Promise((r) => setTimeout(r, 7_000));
@@ -218,11 +232,12 @@ try {
       fds: fds(),
       rps: (now.completed - last.completed) / (SAMPLE_MS / 1000),
       failed: now.failed - last.failed,
+      loopDelayMs: loopDelayMaxMs(),
     };
     last = now;
     samples.push(s);
     console.log(
-      `  t=${s.t}s rss=${s.rssMb.toFixed(1)}MB heap=${s.heapUsedMb.toFixed(1)}MB pg=${s.connections} fds=${s.fds} req/s=${s.rps.toFixed(0)} failed=${s.failed}`,
+      `  t=${s.t}s rss=${s.rssMb.toFixed(1)}MB heap=${s.heapUsedMb.toFixed(1)}MB pg=${s.connections} fds=${s.fds} req/s=${s.rps.toFixed(0)} failed=${s.failed} loop-delay=${s.loopDelayMs.toFixed(0)}ms`,
     );
     if (heapSnapshots && s.t >= WARM_UP_S && s.t < WARM_UP_S + SAMPLE_MS / 1000)
       server?.child.kill('SIGUSR2');
@@ -275,12 +290,12 @@ function printReport(r: {
     Number.isFinite(n)
       ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
       : 'n/a';
-  const errors = (e: Map<string, number>) =>
+  const errors = (e: OpenLoopResult['errors']) =>
     e.size === 0
       ? 'none'
       : [...e]
-          .sort((a, b) => b[1] - a[1])
-          .map(([kind, n]) => `${f(n)} × ${kind}`)
+          .sort((a, b) => b[1].count - a[1].count)
+          .map(([kind, x]) => `${f(x.count)} × ${kind} (${f(x.first, 1)}–${f(x.last, 1)} s)`)
           .join('; ');
   const phaseRow = (name: string, x: OpenLoopResult, offered: number) =>
     `| ${name} | ${f(offered)} | ${f(x.sent)} | ${f(x.completed)} | ${f(x.failed)} | ${f(x.completed / x.seconds)} | ` +
@@ -330,11 +345,11 @@ function printReport(r: {
     '| --- | --: | --: | --: | --: | --: | --: |',
     `| ${dbName.replace(/_[0-9a-f]+$/, '_…')} | ${f(r.idle.connections)} | ${f(r.loadPeakConnections)} | ${f(Math.min(...conns))} | ${f(Math.max(...conns))} | ${f(r.after.connections)} | ${poolMax + 1} |`,
     '',
-    '| t s | RSS MB | heap used MB | PostgreSQL connections | fds | req/s | errors |',
-    '| --: | --: | --: | --: | --: | --: | --: |',
+    '| t s | RSS MB | heap used MB | PostgreSQL connections | fds | req/s | errors | event-loop delay max ms |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: |',
     ...r.samples.map(
       (s) =>
-        `| ${s.t} | ${f(s.rssMb, 1)} | ${f(s.heapUsedMb, 1)} | ${f(s.connections)} | ${f(s.fds)} | ${f(s.rps)} | ${f(s.failed)} |`,
+        `| ${s.t} | ${f(s.rssMb, 1)} | ${f(s.heapUsedMb, 1)} | ${f(s.connections)} | ${f(s.fds)} | ${f(s.rps)} | ${f(s.failed)} | ${f(s.loopDelayMs)} |`,
     ),
   ];
   console.log(`\n${lines.join('\n')}`);
