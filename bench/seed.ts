@@ -44,11 +44,18 @@ async function signUpOne(
   return { id: user.id, token: ((await token.json()) as { token: string }).token };
 }
 
-/** Signs up `count` accounts, two at a time (scrypt is the cost; the machine has two cores). */
-export async function signUpUsers(baseURL: string, count: number): Promise<{ id: string; token: string }[]> {
+/**
+ * Signs up `count` accounts, two at a time (scrypt is the cost; the machine has two cores); with a
+ * `deadline` (epoch ms), starts no new pair after it, so fewer accounts may come back.
+ */
+export async function signUpUsers(
+  baseURL: string,
+  count: number,
+  deadline = Infinity,
+): Promise<{ id: string; token: string }[]> {
   const runId = Date.now().toString(36);
   const users: { id: string; token: string }[] = [];
-  for (let i = 0; i < count; i += 2) {
+  for (let i = 0; i < count && Date.now() < deadline; i += 2) {
     const batch = [i, i + 1].filter((n) => n < count);
     users.push(...(await Promise.all(batch.map((n) => signUpOne(baseURL, n, runId)))));
   }
