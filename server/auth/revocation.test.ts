@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { tokenRevocation } from '../db/revocation-schema';
 import { createTestDatabase, testBackends, type TestDatabase } from '../test/databases';
-import { silentLogger } from '../test/env';
+import { freePort } from '../test/child-server';
+import { silentLogger, TEST_SECRET, testEnv } from '../test/env';
 import {
   apiStatus,
   getToken,
@@ -21,7 +22,9 @@ import {
   type SignedUpUser,
   type TestServer,
 } from '../test/server';
+import { createTcpProxy, viaProxy } from '../test/tcp-proxy';
 import { waitFor } from '../test/wait';
+import { startServer } from '../http/start-server';
 import {
   AUTH_EVENTS_CHANNEL,
   createTokenRevocations,
@@ -301,6 +304,49 @@ describe.each(testBackends)('revocation across two API instances on %s', (backen
       await three.stop();
     }
   });
+
+  it.skipIf(backend !== 'postgres')(
+    'a sign-out made while an instance is cut off from the database is enforced there once it is back',
+    async () => {
+      // Instance "cut" reaches PostgreSQL through a proxy we can pull: while it is down, the
+      // sign-out's notification cannot reach cut's LISTEN connection and is lost for good.
+      const url = one.database.url;
+      if (!url) throw new Error('the first instance has no database URL');
+      const target = new URL(url);
+      const proxy = createTcpProxy(await freePort(), {
+        host: target.hostname,
+        port: Number(target.port || 5432),
+      });
+      await proxy.start();
+      const database = await openDatabase({ kind: 'postgres', url: viaProxy(url, proxy), poolMax: 2 });
+      const cut = await startServer({
+        env: testEnv(env),
+        database,
+        secret: TEST_SECRET,
+        log: silentLogger(),
+      });
+      try {
+        const user = await signUp(one, 'cut-off');
+        const token = await getToken(one, user.cookie);
+        expect(await apiStatus(cut, token)).toBe(200);
+
+        await proxy.stop();
+        expect((await post('/sign-out', user.cookie)).status).toBe(200);
+        expect(await apiStatus(one, token)).toBe(401);
+        await proxy.start();
+
+        // Only the re-read after the listener reconnects can tell cut (the periodic one is 60 s).
+        await waitFor(async () => (await apiStatus(cut, token)) === 401, {
+          timeoutMs: PROPAGATION_LIMIT_MS,
+          what: 'token signed out during the outage refused after it',
+        });
+      } finally {
+        await cut.close();
+        await database.close();
+        await proxy.stop();
+      }
+    },
+  );
 
   it('propagates within seconds (measured)', () => {
     expect(propagation.length).toBeGreaterThan(0);
