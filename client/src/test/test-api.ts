@@ -11,6 +11,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { TRPC_MAX_BATCH, TRPC_PATH } from '../../../shared/api';
+import { API_KEY_SCOPES } from '../../../shared/api-key';
 import { parseBearer, type TokenUser } from '../../../server/auth/verify-jwt';
 import { user as userTable } from '../../../server/db/auth-schema';
 import { createTaskQueries, type TaskQueries } from '../../../server/db/task-queries';
@@ -122,7 +123,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     tokenCounter += 1;
     const payload = { sub: user.id, email: user.email, iat, exp: iat + ttl };
     const token = `${b64url({ alg: 'none' })}.${b64url(payload)}.test${tokenCounter}`;
-    validTokens.set(token, { id: user.id, email: user.email });
+    validTokens.set(token, { id: user.id, email: user.email, scopes: API_KEY_SCOPES });
     return token;
   }
 
