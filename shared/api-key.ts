@@ -13,6 +13,17 @@ export type ApiKeyScope = z.infer<typeof apiKeyScopeSchema>;
 export const API_KEY_HEADER = 'x-api-key';
 /** POST here with the key to get a short-lived JWT. */
 export const API_KEY_TOKEN_PATH = '/api/auth/api-key/token';
+/** What the exchange answers (200). */
+export const apiKeyTokenResponseSchema = z.object({
+  token: z.string().min(1),
+  /** ISO time the token expires: never after the key does. */
+  expiresAt: z.iso.datetime(),
+  /** Seconds from now until `expiresAt`, so a client with a skewed clock can still renew in time. */
+  expiresIn: z.number().int().positive(),
+  scope: z.string(),
+});
+export type ApiKeyTokenResponse = z.infer<typeof apiKeyTokenResponseSchema>;
+
 /** Every key starts with this, so a leaked one is recognizable (secret scanners, logs). */
 export const API_KEY_PREFIX = 'tm_';
 export const API_KEY_NAME_MAX = 32;

@@ -7,13 +7,14 @@
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY_TOKEN_PATH, type ApiKeyScope } from '../../shared/api-key';
+import { API_KEY_TOKEN_PATH } from '../../shared/api-key';
 import { apikey } from '../db/api-key-schema';
 import { user as userTable } from '../db/auth-schema';
 import { tokenRevocation } from '../db/revocation-schema';
 import { testBackends } from '../test/databases';
 import {
   apiStatus,
+  createApiKey,
   getToken,
   signUp,
   startSecondInstance,
@@ -26,33 +27,7 @@ import { API_KEY_EXCHANGES_PER_WINDOW, apiKeySessionId } from './api-keys';
 
 type Server = Pick<TestServer, 'url' | 'baseURL'>;
 
-interface CreatedKey {
-  id: string;
-  key: string;
-  name: string;
-  start: string | null;
-  expiresAt: string | null;
-  permissions: Record<string, string[]> | null;
-}
-
-/** What the web client does: POST /api/auth/api-key/create with the session cookie. */
-async function createKey(
-  server: Server,
-  owner: SignedUpUser,
-  {
-    name = 'ci',
-    scopes = ['tasks:read', 'tasks:write'],
-    expiresIn,
-  }: { name?: string; scopes?: ApiKeyScope[]; expiresIn?: number } = {},
-): Promise<CreatedKey> {
-  const response = await authPost(server, owner, '/api-key/create', {
-    name,
-    metadata: { scopes },
-    ...(expiresIn === undefined ? {} : { expiresIn }),
-  });
-  if (!response.ok) throw new Error(`create failed: ${response.status} ${await response.text()}`);
-  return (await response.json()) as CreatedKey;
-}
+const createKey = createApiKey;
 
 function authPost(server: Server, owner: SignedUpUser, path: string, body: unknown): Promise<Response> {
   return fetch(`${server.url}/api/auth${path}`, {
@@ -149,8 +124,14 @@ describe.each(testBackends)('API keys on %s', (backend) => {
     const response = await exchange(server, { 'x-api-key': created.key });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as { token: string; expiresAt: string; scope: string };
+    const body = (await response.json()) as {
+      token: string;
+      expiresAt: string;
+      expiresIn: number;
+      scope: string;
+    };
     expect(body.scope).toBe('tasks:read tasks:write');
+    expect(body.expiresIn).toBe(900);
     const claims = claimsOf(body.token);
     expect(Object.keys(claims).sort()).toEqual(['aud', 'email', 'exp', 'iat', 'iss', 'scope', 'sid', 'sub']);
     expect(claims).toMatchObject({

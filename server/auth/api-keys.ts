@@ -151,7 +151,12 @@ export function apiKeyTokens(options: ApiKeyTokenOptions) {
           options: options.jwt,
           payload: { sub: user.id, email: user.email, sid: apiKeySessionId(id), scope, iat: now, exp },
         });
-        return ctx.json({ token, expiresAt: new Date(exp * 1000).toISOString(), scope });
+        return ctx.json({
+          token,
+          expiresAt: new Date(exp * 1000).toISOString(),
+          expiresIn: exp - now,
+          scope,
+        });
       }),
     },
     hooks: {
