@@ -53,7 +53,8 @@ describe('the installable SDK (taskmanager/client)', () => {
     expect(js).not.toMatch(/drizzle|better-auth|pglite|postgres|jose|node:/);
 
     const types = readFileSync(`${SDK_OUT_DIR}/api-client.d.ts`, 'utf8');
-    expect(types).toContain('export declare function createApiClient');
+    expect(types).toMatch(/declare function createApiClient\(/);
+    expect(types).toMatch(/^export \{[^}]*\bcreateApiClient\b[^}]*\};?$/m);
     expect(types).toContain('clearCompleted');
   });
 
