@@ -95,6 +95,20 @@ const rateLimitDetails = z.object({ tryAgainIn: z.number().nonnegative() });
 const invalidKey = () =>
   new APIError('UNAUTHORIZED', { code: 'INVALID_API_KEY', message: 'Invalid or expired API key' });
 
+/**
+ * The database (or the signing keys in it) failed after the key checked out: 503, so the caller
+ * retries, never a 500 with the driver's words. (A failure inside the plugin's own verification
+ * cannot be told apart from a bad key: the plugin answers "invalid" for both.)
+ */
+async function unavailableOnFailure<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (cause) {
+    if (cause instanceof APIError) throw cause;
+    throw new APIError('SERVICE_UNAVAILABLE', { code: 'UNAVAILABLE', message: 'Try again shortly' });
+  }
+}
+
 /** `x-api-key: <key>`, else `Authorization: Bearer <key>`; never the URL or the body. */
 function presentedKey(headers: Headers | undefined): string | undefined {
   const key = headers?.get(API_KEY_HEADER) ?? parseBearer(headers?.get('authorization') ?? undefined);
@@ -121,8 +135,9 @@ export function apiKeyTokens(options: ApiKeyTokenOptions) {
     endpoints: {
       exchangeApiKey: createAuthEndpoint('/api-key/token', { method: 'POST' }, async (ctx) => {
         const key = presentedKey(ctx.headers);
-        if (!key || !verifyKey) throw invalidKey();
-        const result = verifiedKeySchema.safeParse(await verifyKey(key));
+        const verify = verifyKey;
+        if (!key || !verify) throw invalidKey();
+        const result = verifiedKeySchema.safeParse(await unavailableOnFailure(() => verify(key)));
         if (!result.success) throw invalidKey();
         if (!result.data.valid) {
           const details = rateLimitDetails.safeParse(result.data.error?.details);
@@ -138,7 +153,7 @@ export function apiKeyTokens(options: ApiKeyTokenOptions) {
         }
         const { id, referenceId, expiresAt, permissions } = result.data.key;
         const scopes = permissionsToScopes(permissions);
-        const user = await ctx.context.internalAdapter.findUserById(referenceId);
+        const user = await unavailableOnFailure(() => ctx.context.internalAdapter.findUserById(referenceId));
         if (!user || scopes.length === 0) throw invalidKey();
 
         const now = Math.floor(Date.now() / 1000);
@@ -147,10 +162,12 @@ export function apiKeyTokens(options: ApiKeyTokenOptions) {
         const exp = Math.min(now + options.tokenTtlSeconds, keyEnds);
         if (exp <= now) throw invalidKey();
         const scope = formatScope(scopes);
-        const token = await signJWT(ctx, {
-          options: options.jwt,
-          payload: { sub: user.id, email: user.email, sid: apiKeySessionId(id), scope, iat: now, exp },
-        });
+        const token = await unavailableOnFailure(() =>
+          signJWT(ctx, {
+            options: options.jwt,
+            payload: { sub: user.id, email: user.email, sid: apiKeySessionId(id), scope, iat: now, exp },
+          }),
+        );
         return ctx.json({
           token,
           expiresAt: new Date(exp * 1000).toISOString(),

@@ -56,9 +56,9 @@ const answerLost = (error: TRPCClientErrorLike<AppRouter>): boolean =>
 /** Where an operation's context remembers the JWT it was sent with. */
 const SENT_WITH = 'taskmanager.sentWithToken';
 
-/** The key exchange refused (bad key, rate limited): sending again now would not help. */
+/** The key exchange refused (bad key, rate limited): sending again now would not help. A 503 may. */
 const exchangeRefused = (error: TRPCClientErrorLike<AppRouter>): boolean =>
-  error instanceof Error && error.cause instanceof ApiKeyExchangeError;
+  error instanceof Error && error.cause instanceof ApiKeyExchangeError && error.cause.status !== 503;
 
 /**
  * Every `task.create` gets an idempotency key (unless given one), and reads and keyed creates whose
