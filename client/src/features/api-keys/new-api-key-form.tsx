@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
+import { z } from 'zod';
 import {
   API_KEY_NAME_MAX,
   API_KEY_SCOPES,
@@ -49,7 +50,7 @@ export function NewApiKeyForm({
       expiresInDays: expiry === 'never' ? null : Number(expiry),
     });
     if (!parsed.success) {
-      const fields = parsed.error.flatten().fieldErrors;
+      const fields = z.flattenError(parsed.error).fieldErrors;
       setErrors({ name: fields.name?.[0], scopes: fields.scopes?.[0] });
       (fields.name ? nameRef : scopesRef).current?.focus();
       return;
