@@ -7,6 +7,7 @@ export default defineConfig({
     './server/db/security-schema.ts',
     './server/db/task-schema.ts',
     './server/db/revocation-schema.ts',
+    './server/db/api-key-schema.ts',
   ],
   out: './drizzle',
   // Only used by `drizzle-kit studio`/`push`; the app applies migrations itself.

@@ -76,6 +76,24 @@ export default tseslint.config(
   // block's options for the same rule, so every block repeats the server rule.
   ...clientLayers(),
   {
+    // An example is another repository's code: it knows the package entry, nothing of ours.
+    files: ['examples/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./',
+              message:
+                'Examples import only the package entry (taskmanager/client), as another repository would.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,11 +1,13 @@
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { jwt } from 'better-auth/plugins';
+import type { JwtOptions } from 'better-auth/plugins/jwt';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
 import { schema } from '../db/schema';
 import type { Logger } from '../logger';
 import { accountFieldsPlugin } from './account-fields';
+import { apiKeyPlugin, apiKeyTokens } from './api-keys';
 import { authEventsPlugin, betterAuthLogger } from './auth-events';
 import { hashPassword, verifyPassword } from './password';
 import { createSignInThrottle, signInThrottlePlugin } from './sign-in-throttle';
@@ -41,7 +43,29 @@ export function createAuth(options: AuthOptions) {
   const { baseURL, log } = options;
   const secureCookies = baseURL.startsWith('https://');
   const throttle = createSignInThrottle({ db: options.db, secret: options.secret });
-  return betterAuth({
+  const jwtOptions = {
+    jwks: {
+      keyPairConfig: { alg: JWT_ALGORITHM, modulusLength: 2048 },
+      rotationInterval: options.jwtRotationDays * DAY,
+      gracePeriod: options.jwtGraceDays * DAY,
+    },
+    adapter: announcingJwkStore(options.revocations),
+    jwt: {
+      issuer: baseURL,
+      audience: baseURL,
+      expirationTime: `${options.jwtTtlSeconds}s`,
+      // Only what the API needs; Better Auth would otherwise put the whole user row in.
+      // `sid` names the session, so ending it can revoke exactly its tokens.
+      definePayload: ({ user, session }) => ({ email: user.email, sid: session.id }),
+    },
+  } satisfies JwtOptions;
+  // API keys are exchanged for JWTs signed exactly like the browser's (same keys, iss, aud, TTL).
+  const keyTokens = apiKeyTokens({
+    jwt: jwtOptions,
+    tokenTtlSeconds: options.jwtTtlSeconds,
+    revocations: options.revocations,
+  });
+  const auth = betterAuth({
     appName: 'Tasks',
     baseURL,
     basePath: '/api/auth',
@@ -68,6 +92,8 @@ export function createAuth(options: AuthOptions) {
         '/sign-in/email': { window: 60, max: 10 },
         '/sign-up/email': { window: 60, max: 5 },
         '/token': { window: 60, max: 60 },
+        // Per address; each key also has its own budget (api-keys.ts).
+        '/api-key/token': { window: 60, max: 60 },
       },
     },
     advanced: {
@@ -84,25 +110,14 @@ export function createAuth(options: AuthOptions) {
       signInThrottlePlugin({ throttle, log, secureCookies }),
       accountFieldsPlugin(),
       authEventsPlugin({ log, accountKey: throttle.keyFor }),
-      jwt({
-        jwks: {
-          keyPairConfig: { alg: JWT_ALGORITHM, modulusLength: 2048 },
-          rotationInterval: options.jwtRotationDays * DAY,
-          gracePeriod: options.jwtGraceDays * DAY,
-        },
-        adapter: announcingJwkStore(options.revocations),
-        jwt: {
-          issuer: baseURL,
-          audience: baseURL,
-          expirationTime: `${options.jwtTtlSeconds}s`,
-          // Only what the API needs; Better Auth would otherwise put the whole user row in.
-          // `sid` names the session, so ending it can revoke exactly its tokens.
-          definePayload: ({ user, session }) => ({ email: user.email, sid: session.id }),
-        },
-      }),
+      jwt(jwtOptions),
+      apiKeyPlugin(),
+      keyTokens.plugin,
       tokenRevocationPlugin(options.revocations),
     ],
   });
+  keyTokens.bindVerifier((key) => auth.api.verifyApiKey({ body: { key } }));
+  return auth;
 }
 
 export type Auth = ReturnType<typeof createAuth>;

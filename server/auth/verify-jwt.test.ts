@@ -62,8 +62,21 @@ describe('verifyToken', () => {
   it('accepts a valid token and returns the user', async () => {
     expect(await verify(await sign())).toEqual({
       ok: true,
-      user: { id: 'user-1', email: 'ann@example.com' },
+      user: { id: 'user-1', email: 'ann@example.com', scopes: ['tasks:read', 'tasks:write'] },
     });
+  });
+
+  it("reads an API key token's scope claim, keeping only the scopes it names exactly", async () => {
+    const scopesOf = async (scope: string) => {
+      const result = await verify(await sign({ scope, sid: 'apikey:k1' }));
+      return result.ok ? result.user.scopes : result.failure;
+    };
+    expect(await scopesOf('tasks:read')).toEqual(['tasks:read']);
+    expect(await scopesOf('tasks:read tasks:write')).toEqual(['tasks:read', 'tasks:write']);
+    expect(await scopesOf('tasks:write')).toEqual(['tasks:write']);
+    expect(await scopesOf('')).toEqual([]);
+    expect(await scopesOf('tasks:* admin tasks:readwrite')).toEqual([]);
+    expect(await verify(await sign({ scope: 42 }))).toEqual({ ok: false, failure: 'bad-claims' });
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { API_KEY_SCOPES, parseScope, type ApiKeyScope } from '../../shared/api-key';
 import type { RevocationClaims } from './revocation';
 
 /** Tokens above this are refused before any parsing (ours are ~0.6 KB). */
@@ -15,9 +16,16 @@ const claimsSchema = z.object({
   /** The Better Auth session the token was minted from: what sign-out revokes. */
   sid: z.string().min(1).max(255),
   iat: z.number(),
+  /** Only in tokens exchanged for an API key (space-separated); a browser's token has every scope. */
+  scope: z.string().max(255).optional(),
 });
 
-export type TokenUser = { id: string; email: string };
+export type TokenUser = {
+  id: string;
+  email: string;
+  /** What this token may do: every scope for a signed-in person, the key's scopes for a service. */
+  scopes: readonly ApiKeyScope[];
+};
 
 /** Why a request has no user; logged, never sent to the client. */
 export type TokenFailure =
@@ -227,7 +235,11 @@ export function createJwtVerifier(options: VerifierOptions) {
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) return { ok: false, failure: 'bad-claims' };
       const entry: VerifiedToken = {
-        user: { id: claims.data.sub, email: claims.data.email },
+        user: {
+          id: claims.data.sub,
+          email: claims.data.email,
+          scopes: claims.data.scope === undefined ? API_KEY_SCOPES : parseScope(claims.data.scope),
+        },
         claims: claims.data,
         until: Math.min(
           (payload.exp ?? 0) * 1000,

@@ -5,8 +5,14 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { testBackends } from '../test/databases';
-import { getToken, signUp, startTestServer, type TestServer } from '../test/server';
-import { createApiClient, type ApiClient, type AppRouter, type Task } from './api-client';
+import { createApiKey, getToken, signUp, startTestServer, type TestServer } from '../test/server';
+import {
+  ApiKeyExchangeError,
+  createApiClient,
+  type ApiClient,
+  type AppRouter,
+  type Task,
+} from './api-client';
 
 /** The HTTP status and tRPC code a call failed with. */
 async function failure(call: Promise<unknown>): Promise<{ code: string; status: number }> {
@@ -231,6 +237,109 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
       fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, cookie: annCookie } }),
     });
     expect(await failure(cookieOnly.task.list.query())).toEqual({ code: 'UNAUTHORIZED', status: 401 });
+  });
+});
+
+describe.each(testBackends)('typed API client with an API key on %s', (backend) => {
+  let server: TestServer;
+  let owner: Awaited<ReturnType<typeof signUp>>;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    owner = await signUp(server, 'service-owner');
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** A fetch that counts key exchanges and tRPC requests, and can tamper with the exchange's answer. */
+  function countingFetch(tamper?: (token: string, exchange: number) => string) {
+    const counts = { exchanges: 0, api: 0 };
+    const wrapped: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      if (url.includes('/api/auth/api-key/token')) {
+        counts.exchanges++;
+        const response = await fetch(input, init);
+        if (!tamper || !response.ok) return response;
+        const body = (await response.json()) as { token: string };
+        return Response.json({ ...body, token: tamper(body.token, counts.exchanges) });
+      }
+      if (url.includes('/api/trpc/')) counts.api++;
+      return fetch(input, init);
+    };
+    return { counts, fetch: wrapped };
+  }
+
+  it('exchanges the key once for many calls, then renews before the JWT expires', async () => {
+    const { key } = await createApiKey(server, owner);
+    let clock = Date.now();
+    const { counts, fetch: counting } = countingFetch();
+    const api = createApiClient({ baseUrl: server.url, apiKey: key, fetch: counting, now: () => clock });
+
+    const created = await api.task.create.mutate({ title: 'from the SDK' });
+    await Promise.all([api.task.list.query({ status: 'active' }), api.task.counts.query()]);
+    expect(await api.task.get.query({ id: created.id })).toEqual(created);
+    expect(counts.exchanges).toBe(1);
+
+    clock += (900 - 61) * 1000; // still valid, within a minute of expiry
+    await api.task.counts.query();
+    expect(counts.exchanges).toBe(1);
+    clock += 2_000; // inside the renewal margin
+    await api.task.counts.query();
+    expect(counts.exchanges).toBe(2);
+  });
+
+  it('renews once when the API refuses its JWT, and the call succeeds', async () => {
+    const { key } = await createApiKey(server, owner);
+    // The first JWT is broken (as if signed by keys the server dropped); later ones are fine.
+    const { counts, fetch: counting } = countingFetch((token, n) =>
+      n === 1 ? `${token.slice(0, -4)}AAAA` : token,
+    );
+    const api = createApiClient({ baseUrl: server.url, apiKey: key, fetch: counting });
+    const { items } = await api.task.list.query();
+    expect(Array.isArray(items)).toBe(true);
+    expect(counts).toEqual({ exchanges: 2, api: 2 });
+    // A mutation is renewed and sent again too: the first attempt never reached a procedure.
+    const fresh = countingFetch((token, n) => (n === 1 ? `${token.slice(0, -4)}AAAA` : token));
+    const writer = createApiClient({ baseUrl: server.url, apiKey: key, fetch: fresh.fetch });
+    const task = await writer.task.toggle.mutate({ id: (await api.task.create.mutate({ title: 't' })).id });
+    expect(task.completed).toBe(true);
+    expect(fresh.counts).toEqual({ exchanges: 2, api: 2 });
+  });
+
+  it('fails with the exchange refusal (401) as cause once the key is deleted, and never retries in a loop', async () => {
+    const created = await createApiKey(server, owner);
+    const { counts, fetch: counting } = countingFetch();
+    const api = createApiClient({ baseUrl: server.url, apiKey: created.key, fetch: counting });
+    await api.task.counts.query();
+    const deleted = await fetch(`${server.url}/api/auth/api-key/delete`, {
+      method: 'POST',
+      headers: { cookie: owner.cookie, origin: server.baseURL, 'content-type': 'application/json' },
+      body: JSON.stringify({ keyId: created.id }),
+    });
+    expect(deleted.status).toBe(200);
+
+    const error = await api.task.counts.query().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TRPCClientError);
+    const cause = (error as TRPCClientError<AppRouter>).cause;
+    expect(cause).toBeInstanceOf(ApiKeyExchangeError);
+    expect(cause).toMatchObject({ status: 401, code: 'INVALID_API_KEY' });
+    expect(String((error as Error).message)).not.toContain(created.key);
+    // One refused call (revoked JWT), one refused exchange; no retries after that.
+    expect(counts).toEqual({ exchanges: 2, api: 2 });
+  });
+
+  it('is read-only with a tasks:read key: FORBIDDEN on writes, typed as the API says', async () => {
+    const { key } = await createApiKey(server, owner, { scopes: ['tasks:read'] });
+    const api = createApiClient({ baseUrl: server.url, apiKey: key });
+    expect((await api.task.list.query()).items.length).toBeGreaterThan(0);
+    expect(await failure(api.task.create.mutate({ title: 'nope' }))).toEqual({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
   });
 });
 

@@ -2,6 +2,7 @@
  * The real server on a free port, on a fresh test database, plus the calls a person (or a
  * browser) makes to Better Auth to get a JWT.
  */
+import type { ApiKeyScope } from '../../shared/api-key';
 import { openDatabase, type DatabaseHandle } from '../db/client';
 import { startServer, type RunningServer } from '../http/start-server';
 import type { Logger } from '../logger';
@@ -132,6 +133,35 @@ export function sessionCookie(response: Response): string {
     .getSetCookie()
     .map((c) => c.split(';', 1)[0])
     .join('; ');
+}
+
+/** A key as `/api/auth/api-key/create` returns it: the only time `key` (the secret) is shown. */
+export interface CreatedApiKey {
+  id: string;
+  key: string;
+  name: string;
+  start: string | null;
+  expiresAt: string | null;
+  permissions: Record<string, string[]> | null;
+}
+
+/** Creates an API key as the web client does: the session cookie, our Origin, scopes in metadata. */
+export async function createApiKey(
+  server: Pick<RunningServer, 'url' | 'baseURL'>,
+  owner: { cookie: string },
+  {
+    name = 'ci',
+    scopes = ['tasks:read', 'tasks:write'],
+    expiresIn,
+  }: { name?: string; scopes?: ApiKeyScope[]; expiresIn?: number } = {},
+): Promise<CreatedApiKey> {
+  const response = await fetch(`${server.url}/api/auth/api-key/create`, {
+    method: 'POST',
+    headers: { cookie: owner.cookie, origin: server.baseURL, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, metadata: { scopes }, ...(expiresIn === undefined ? {} : { expiresIn }) }),
+  });
+  if (!response.ok) throw new Error(`API key creation failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as CreatedApiKey;
 }
 
 /** The HTTP status of a protected call (`task.list`) made with this bearer token. */

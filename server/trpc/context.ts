@@ -1,12 +1,17 @@
 import type { IncomingMessage } from 'node:http';
+import { API_KEY_SCOPES } from '../../shared/api-key';
 import { parseBearer, type TokenUser, type VerifyToken } from '../auth/verify-jwt';
 import type { TaskQueries } from '../db/task-queries';
 import type { Logger } from '../logger';
 import type { Context } from './init';
 
+/** A user as tests give it: without `scopes`, the token is a signed-in person's (every scope). */
+type InnerUser = Omit<TokenUser, 'scopes'> & Partial<Pick<TokenUser, 'scopes'>>;
+
 /** The context without HTTP: what tests pass to `createCaller`. */
-export function createInnerContext(opts: { tasks: TaskQueries; user: TokenUser | null }): Context {
-  return { tasks: opts.tasks, user: opts.user };
+export function createInnerContext(opts: { tasks: TaskQueries; user: InnerUser | null }): Context {
+  const { user } = opts;
+  return { tasks: opts.tasks, user: user && { ...user, scopes: user.scopes ?? API_KEY_SCOPES } };
 }
 
 /** Counts raw `Authorization` headers: Node keeps only the first, and two is an attack, not a token. */

@@ -1,9 +1,10 @@
 /**
  * The one place tRPC is built: context type, error shape, and the procedure kinds every
- * router uses (`publicProcedure`, `protectedProcedure`).
+ * router uses (`publicProcedure`, `protectedProcedure`, `readProcedure`, `writeProcedure`).
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import type { ApiKeyScope } from '../../shared/api-key';
 import type { TokenUser } from '../auth/verify-jwt';
 import { DatabaseDeadlineError, isDatabaseUnavailable, isDataException } from '../db/database-error';
 import type { TaskQueries } from '../db/task-queries';
@@ -114,3 +115,22 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   }
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
+
+/** Refuses a token (an API key's) that lacks `scope`, saying which scope the call needs. */
+const requireScope = (scope: ApiKeyScope, message: string) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    if (!ctx.user.scopes.includes(scope)) throw new TRPCError({ code: 'FORBIDDEN', message });
+    return next();
+  });
+
+/** Every query: a signed-in person, or an API key with `tasks:read`. */
+export const readProcedure = requireScope(
+  'tasks:read',
+  'This API key cannot read tasks: it lacks the tasks:read scope',
+);
+
+/** Every mutation: a signed-in person, or an API key with `tasks:write`. */
+export const writeProcedure = requireScope(
+  'tasks:write',
+  'This API key is read-only: changing tasks needs the tasks:write scope',
+);

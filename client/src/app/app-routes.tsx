@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router';
+import { ApiKeysPage } from '../features/api-keys/api-keys-page';
 import { SignInPage } from '../features/auth/sign-in-page';
 import { SignUpPage } from '../features/auth/sign-up-page';
 import { TasksPage } from '../features/tasks/tasks-page';
@@ -6,7 +7,7 @@ import { AppShell } from './app-shell';
 import { NotFoundPage } from './not-found-page';
 import { RequireAuth } from './require-auth';
 
-/** The app's URLs: `/` (tasks, `?filter=`), `/sign-in` (`?next=`), `/sign-up`. */
+/** The app's URLs: `/` (tasks, `?filter=`), `/api-keys`, `/sign-in` (`?next=`), `/sign-up`. */
 export function AppRoutes() {
   return (
     <AppShell>
@@ -16,6 +17,14 @@ export function AppRoutes() {
           element={
             <RequireAuth>
               <TasksPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/api-keys"
+          element={
+            <RequireAuth>
+              <ApiKeysPage />
             </RequireAuth>
           }
         />

@@ -1,3 +1,4 @@
+import { apiKeyClient } from '@better-auth/api-key/client';
 import { jwtClient } from 'better-auth/client/plugins';
 import { createAuthClient } from 'better-auth/react';
 
@@ -6,7 +7,7 @@ export function createAppAuthClient(baseURL: string, fetchImpl?: typeof fetch) {
   return createAuthClient({
     baseURL,
     basePath: '/api/auth',
-    plugins: [jwtClient()],
+    plugins: [jwtClient(), apiKeyClient()],
     fetchOptions: {
       credentials: 'include',
       ...(fetchImpl ? { customFetchImpl: fetchImpl } : {}),

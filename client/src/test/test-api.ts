@@ -2,7 +2,7 @@
  * The component tests' server: the real `appRouter` behind tRPC's fetch adapter, over an in-memory
  * PGlite with the real migrations, at the `fetch` boundary. Only what a jsdom test cannot run is
  * faked: Better Auth (a few endpoints with a plain-text password table and unsigned tokens, which
- * the client reads but never verifies) and failures (a planned database error on the next call).
+ * the client reads but never verifies, and API keys held in memory) and failures (a planned database error on the next call).
  * One database per test file (opening one takes seconds); `beforeEach` empties it.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,6 +11,13 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { TRPC_MAX_BATCH, TRPC_PATH } from '../../../shared/api';
+import { z } from 'zod';
+import {
+  API_KEY_PREFIX,
+  API_KEY_SCOPES,
+  apiKeyRequestSchema,
+  scopesToPermissions,
+} from '../../../shared/api-key';
 import { parseBearer, type TokenUser } from '../../../server/auth/verify-jwt';
 import { user as userTable } from '../../../server/db/auth-schema';
 import { createTaskQueries, type TaskQueries } from '../../../server/db/task-queries';
@@ -45,6 +52,26 @@ const tooMany = () =>
 const b64url = (value: unknown) =>
   btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
+/** What the fake API-key endpoints accept, as the real plugin plus our scopes rule (api-keys.ts). */
+const fakeCreateBody = z.object({
+  name: z.string().min(1),
+  expiresIn: z.number().positive().optional(),
+  metadata: apiKeyRequestSchema,
+});
+
+interface FakeApiKey {
+  id: string;
+  referenceId: string;
+  name: string;
+  start: string;
+  createdAt: string;
+  updatedAt: string;
+  lastRequest: string | null;
+  expiresAt: string | null;
+  enabled: boolean;
+  permissions: ReturnType<typeof scopesToPermissions>;
+}
+
 const toTask = (row: TaskRow): Task => ({
   ...row,
   createdAt: row.createdAt.toISOString(),
@@ -67,6 +94,8 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
   let signedIn: TestUser | null = null;
   let gate: Promise<void> | null = null;
   let rateLimitAuth = false;
+  /** API keys by id, as Better Auth's API-key plugin would list them (the secret only at creation). */
+  const apiKeys = new Map<string, FakeApiKey>();
   let clock = Date.parse('2026-01-01T00:00:00Z');
   let tokenCounter = 0;
 
@@ -87,6 +116,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     signedIn = null;
     gate = null;
     rateLimitAuth = false;
+    apiKeys.clear();
   });
 
   const db = () => {
@@ -122,7 +152,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     tokenCounter += 1;
     const payload = { sub: user.id, email: user.email, iat, exp: iat + ttl };
     const token = `${b64url({ alg: 'none' })}.${b64url(payload)}.test${tokenCounter}`;
-    validTokens.set(token, { id: user.id, email: user.email });
+    validTokens.set(token, { id: user.id, email: user.email, scopes: API_KEY_SCOPES });
     return token;
   }
 
@@ -150,7 +180,8 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
 
   /** The endpoints of Better Auth that the client calls, answering as Better Auth does. */
   async function handleAuth(request: Request): Promise<Response> {
-    const body = request.method === 'POST' ? ((await request.json()) as Partial<Record<string, string>>) : {};
+    const raw: unknown = request.method === 'POST' ? await request.json() : {};
+    const body = raw as Partial<Record<string, string>>;
     switch (new URL(request.url).pathname) {
       case '/api/auth/get-session':
         if (!signedIn) return json(200, null);
@@ -189,6 +220,48 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
       case '/api/auth/sign-out':
         signedIn = null;
         return json(200, { success: true });
+      case '/api/auth/api-key/create': {
+        if (!signedIn) return json(401, { message: 'Unauthorized' });
+        const input = fakeCreateBody.safeParse(raw);
+        if (!input.success) {
+          return json(400, {
+            code: 'INVALID_SCOPES',
+            message: 'Choose at least one scope: tasks:read, tasks:write',
+          });
+        }
+        const now = new Date(clock);
+        const secret = `${API_KEY_PREFIX}${randomUUID().replace(/-/g, '')}`;
+        const created: FakeApiKey = {
+          id: randomUUID(),
+          referenceId: signedIn.id,
+          name: input.data.name,
+          start: secret.slice(0, 6),
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          lastRequest: null,
+          expiresAt: input.data.expiresIn
+            ? new Date(clock + input.data.expiresIn * 1000).toISOString()
+            : null,
+          enabled: true,
+          permissions: scopesToPermissions(input.data.metadata.scopes),
+        };
+        apiKeys.set(created.id, created);
+        return json(200, { ...created, key: secret });
+      }
+      case '/api/auth/api-key/list': {
+        if (!signedIn) return json(401, { message: 'Unauthorized' });
+        const owner = signedIn.id;
+        const mine = [...apiKeys.values()].filter((k) => k.referenceId === owner);
+        return json(200, { apiKeys: mine, total: mine.length });
+      }
+      case '/api/auth/api-key/delete': {
+        const found = apiKeys.get(typeof body.keyId === 'string' ? body.keyId : '');
+        if (!signedIn || !found || found.referenceId !== signedIn.id) {
+          return json(404, { code: 'KEY_NOT_FOUND', message: 'API Key not found' });
+        }
+        apiKeys.delete(found.id);
+        return json(200, { success: true });
+      }
       default:
         return json(404, { message: 'Not found' });
     }
@@ -270,6 +343,13 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     /** Hands a task to another account (no procedure does that; a stale list can show it). */
     async giveTask(id: string, userId: string): Promise<void> {
       await db().update(taskTable).set({ userId }).where(eq(taskTable.id, id));
+    },
+    /** The API keys the fake Better Auth holds (no secrets). */
+    apiKeys: () => [...apiKeys.values()],
+    /** Records a use of the key now (what an exchange does on the real server). */
+    useApiKey(id: string) {
+      const found = apiKeys.get(id);
+      if (found) found.lastRequest = new Date(clock).toISOString();
     },
     signInAs(user: TestUser | null) {
       signedIn = user;

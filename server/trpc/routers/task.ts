@@ -9,7 +9,7 @@ import {
 } from '../../../shared/task';
 import { isForeignKeyViolation } from '../../db/database-error';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
-import { protectedProcedure, router } from '../init';
+import { readProcedure, router, writeProcedure } from '../init';
 
 /**
  * A timestamp PostgreSQL can store: zod's ISO format allows the years 0000..9999, and PostgreSQL
@@ -49,7 +49,7 @@ async function explainMiss(tasks: TaskQueries, userId: string, id: string): Prom
 }
 
 export const taskRouter = router({
-  list: protectedProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
+  list: readProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     // One extra row tells whether there is a next page without a count query.
     const rows = await ctx.tasks.list(ctx.user.id, input.status, input.limit + 1, cursor);
@@ -61,17 +61,17 @@ export const taskRouter = router({
     };
   }),
 
-  counts: protectedProcedure.input(emptyInput).query(async ({ ctx }) => {
+  counts: readProcedure.input(emptyInput).query(async ({ ctx }) => {
     const { all, completed } = await ctx.tasks.counts(ctx.user.id);
     return { all, active: all - completed, completed };
   }),
 
-  get: protectedProcedure.input(taskIdInput).query(async ({ ctx, input }) => {
+  get: readProcedure.input(taskIdInput).query(async ({ ctx, input }) => {
     const row = await ctx.tasks.get(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
   }),
 
-  create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
+  create: writeProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
     try {
       const description = input.description ?? null;
       if (input.idempotencyKey === undefined) {
@@ -99,23 +99,23 @@ export const taskRouter = router({
     }
   }),
 
-  update: protectedProcedure.input(updateTaskInput).mutation(async ({ ctx, input }) => {
+  update: writeProcedure.input(updateTaskInput).mutation(async ({ ctx, input }) => {
     const { id, version, ...changes } = input;
     const row = await ctx.tasks.update(ctx.user.id, id, changes, version);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, id));
   }),
 
-  toggle: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
+  toggle: writeProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.toggle(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
   }),
 
-  delete: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
+  delete: writeProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.remove(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
   }),
 
-  clearCompleted: protectedProcedure.input(emptyInput).mutation(async ({ ctx }) => {
+  clearCompleted: writeProcedure.input(emptyInput).mutation(async ({ ctx }) => {
     const ids = (await ctx.tasks.removeCompleted(ctx.user.id)).map((row) => row.id);
     return { deleted: ids.length, ids };
   }),
