@@ -27,6 +27,29 @@ function standardRetryAfter(res: ServerResponse, onLimited: (retryAfter: number)
 }
 
 /**
+ * A 5xx from Better Auth (a database that went away, a plugin that failed) may carry the
+ * driver's message in its body: replace the body with a generic one and log the event, so no
+ * driver text, SQL or stack reaches a client whatever the endpoint.
+ */
+function maskServerErrors(res: ServerResponse, onMasked: (status: number) => void): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status >= 500 && !res.headersSent) {
+      onMasked(status);
+      const end = res.end.bind(res) as (body: string) => ServerResponse;
+      res.removeHeader('content-length');
+      res.removeHeader('content-encoding');
+      res.setHeader('Content-Type', 'application/json');
+      res.write = (() => true) as ServerResponse['write'];
+      res.end = (() => end(SERVER_ERROR_BODY)) as ServerResponse['end'];
+    }
+    return writeHead(status, ...rest);
+  }) as ServerResponse['writeHead'];
+}
+
+const SERVER_ERROR_BODY = JSON.stringify({ message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' });
+
+/**
  * `/api/auth/*`: bounded bodies, then Better Auth, told only what we trust: the client address
  * from the socket (or trusted proxies), and the public URL instead of the request's Host.
  */
@@ -61,6 +84,17 @@ export function createAuthRoute(deps: { auth: Auth; baseURL: string; proxies: Bl
           requestId: req.headers['x-request-id'],
         },
         'rate limit hit',
+      ),
+    );
+    maskServerErrors(res, (status) =>
+      log.error(
+        {
+          event: 'auth_server_error',
+          path: (req.url ?? '').split('?', 1)[0],
+          status,
+          requestId: req.headers['x-request-id'],
+        },
+        'auth endpoint failed: body replaced',
       ),
     );
     await authHandler(req, res);

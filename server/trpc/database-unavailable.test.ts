@@ -113,4 +113,51 @@ describe.runIf(process.env.DATABASE_URL)('database unavailable (postgres)', () =
       await server.close();
     }
   });
+
+  it('over HTTP, the auth endpoints answer a database that went away with a 5xx and no driver text', async () => {
+    const server = await startTestServer('postgres');
+    try {
+      const user = await signUp(server, 'auth-gone');
+      await server.database.close();
+      const headers = { 'content-type': 'application/json', origin: server.baseURL, cookie: user.cookie };
+      const calls: [string, RequestInit][] = [
+        [
+          '/api/auth/sign-in/email',
+          { method: 'POST', headers, body: JSON.stringify({ email: user.email, password: user.password }) },
+        ],
+        [
+          '/api/auth/sign-up/email',
+          {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({
+              name: 'x',
+              email: `x${Date.now()}@example.com`,
+              password: 'correct horse battery staple',
+            }),
+          },
+        ],
+        ['/api/auth/get-session', { headers }],
+        ['/api/auth/token', { headers }],
+        ['/api/auth/api-key/list', { headers }],
+      ];
+      for (const [path, init] of calls) {
+        const response = await fetch(`${server.url}${path}`, init);
+        const body = await response.text();
+        expect({ path, status: response.status >= 500 || response.status === 401 }).toEqual({
+          path,
+          status: true,
+        });
+        // Better Auth's own 5xx bodies are replaced: nothing of the failure reaches the client.
+        if (response.status >= 500) {
+          expect({ path, body: JSON.parse(body) as unknown }).toEqual({
+            path,
+            body: { message: 'Internal server error', code: 'INTERNAL_SERVER_ERROR' },
+          });
+        }
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });
