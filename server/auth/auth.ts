@@ -1,9 +1,13 @@
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { jwt } from 'better-auth/plugins';
+import { and, count, eq, gt, like } from 'drizzle-orm';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
+import { verification } from '../db/auth-schema';
 import { schema } from '../db/schema';
+import type { Mailer } from '../email/mailer';
+import { resetPasswordMail } from '../email/messages';
 import type { Logger } from '../logger';
 import { accountFieldsPlugin } from './account-fields';
 import { authEventsPlugin, betterAuthLogger } from './auth-events';
@@ -32,10 +36,24 @@ export interface AuthOptions {
   rateLimitEnabled: boolean;
   /** Ending a session or changing a password revokes JWTs through this (see revocation.ts). */
   revocations: TokenRevocations;
+  /** Password-reset mail goes out through this; with `kind: 'disabled'` reset is not offered. */
+  mailer: Mailer;
   log: Logger;
 }
 
 const DAY = 24 * 60 * 60;
+
+/** A reset link works once, for this long. */
+export const RESET_TOKEN_SECONDS = 30 * 60;
+
+/**
+ * Reset mails one account receives per hour, whoever asks and from wherever; past it the request
+ * gets the same answer and no mail (so the limit reveals nothing about the address).
+ */
+export const RESET_MAILS_PER_HOUR = 3;
+
+/** Better Auth stores each reset token as a verification row `reset-password:<token>` → user id. */
+const RESET_IDENTIFIER_PREFIX = 'reset-password:';
 
 export function createAuth(options: AuthOptions) {
   const { baseURL, log } = options;
@@ -55,6 +73,52 @@ export function createAuth(options: AuthOptions) {
       autoSignIn: true,
       // Better Auth's default scrypt cost (N=2^14, r=16) is below the OWASP minimum.
       password: { hash: hashPassword, verify: verifyPassword },
+      ...(options.mailer.kind === 'disabled'
+        ? {}
+        : {
+            resetPasswordTokenExpiresIn: RESET_TOKEN_SECONDS,
+            // Every session of the account ends with the reset (in the same transaction) …
+            revokeSessionsOnPasswordReset: true,
+            sendResetPassword: async ({ user, token }) => {
+              // Better Auth has just stored this token, so the count includes it.
+              const since = new Date(Date.now() - 60 * 60 * 1000);
+              const [row] = await options.db
+                .select({ n: count() })
+                .from(verification)
+                .where(
+                  and(
+                    like(verification.identifier, `${RESET_IDENTIFIER_PREFIX}%`),
+                    eq(verification.value, user.id),
+                    gt(verification.createdAt, since),
+                  ),
+                );
+              if ((row?.n ?? 0) > RESET_MAILS_PER_HOUR) {
+                log.warn(
+                  { event: 'reset_mail_limited', userId: user.id },
+                  'reset mail not sent: hourly limit',
+                );
+                return;
+              }
+              // The link opens the client's page, which posts the token to /reset-password. Not
+              // awaited: a known address must answer as fast as an unknown one.
+              const url = `${baseURL}/reset-password?token=${encodeURIComponent(token)}`;
+              options.mailer.deliver(
+                resetPasswordMail(user, url, RESET_TOKEN_SECONDS / 60),
+                'reset_password',
+              );
+              log.info({ event: 'reset_requested', userId: user.id }, 'password reset mail queued');
+            },
+            // … and every JWT issued before it, on every instance (sessions deleted in bulk reach
+            // no per-session hook). `settle`: a sign-in with the new password right after works.
+            onPasswordReset: async ({ user }) => {
+              await options.revocations.revokeUser(user.id, { settle: true });
+              log.info({ event: 'password_reset', userId: user.id }, 'password reset: tokens revoked');
+            },
+          }),
+    },
+    user: {
+      // Password required: enforced by the throttle plugin, which also counts the check.
+      deleteUser: { enabled: true },
     },
     rateLimit: {
       // Better Auth only enables this in production by default; we want it everywhere.
@@ -68,6 +132,10 @@ export function createAuth(options: AuthOptions) {
         '/sign-in/email': { window: 60, max: 10 },
         '/sign-up/email': { window: 60, max: 5 },
         '/token': { window: 60, max: 60 },
+        // Per address; per account, RESET_MAILS_PER_HOUR above.
+        '/request-password-reset': { window: 15 * 60, max: 5 },
+        '/reset-password': { window: 60, max: 10 },
+        '/delete-user': { window: 60, max: 10 },
       },
     },
     advanced: {
