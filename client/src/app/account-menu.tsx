@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { Link } from 'react-router';
 
 interface AccountMenuProps {
   email: string;
@@ -8,17 +9,18 @@ interface AccountMenuProps {
 
 /**
  * The signed-in account in the header: a button with the person's initial (and the email on wide
- * screens) that opens "Signed in as …" and Sign out. Escape or leaving the menu closes it.
+ * screens) that opens "Signed in as …", the account page and Sign out. Escape or leaving the menu
+ * closes it.
  */
 export function AccountMenu({ email, signingOut, onSignOut }: AccountMenuProps) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
-  const signOutButton = useRef<HTMLButtonElement>(null);
+  const accountLink = useRef<HTMLAnchorElement>(null);
 
   // Opening moves focus into the menu, as a menu button does.
   useEffect(() => {
-    if (open) signOutButton.current?.focus();
+    if (open) accountLink.current?.focus();
   }, [open]);
 
   function onKeyDown(event: KeyboardEvent) {
@@ -55,13 +57,10 @@ export function AccountMenu({ email, signingOut, onSignOut }: AccountMenuProps) 
         <p className="account-menu-who">
           Signed in as <strong>{email}</strong>
         </p>
-        <button
-          type="button"
-          ref={signOutButton}
-          className="button wide"
-          onClick={onSignOut}
-          disabled={signingOut}
-        >
+        <Link to="/account" ref={accountLink} className="button wide" onClick={() => setOpen(false)}>
+          Account settings
+        </Link>
+        <button type="button" className="button wide" onClick={onSignOut} disabled={signingOut}>
           {signingOut ? 'Signing out…' : 'Sign out'}
         </button>
       </div>

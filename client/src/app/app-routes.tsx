@@ -1,4 +1,7 @@
 import { Route, Routes } from 'react-router';
+import { AccountPage } from '../features/account/account-page';
+import { ForgotPasswordPage } from '../features/auth/forgot-password-page';
+import { ResetPasswordPage } from '../features/auth/reset-password-page';
 import { SignInPage } from '../features/auth/sign-in-page';
 import { SignUpPage } from '../features/auth/sign-up-page';
 import { TasksPage } from '../features/tasks/tasks-page';
@@ -6,7 +9,10 @@ import { AppShell } from './app-shell';
 import { NotFoundPage } from './not-found-page';
 import { RequireAuth } from './require-auth';
 
-/** The app's URLs: `/` (tasks, `?filter=`), `/sign-in` (`?next=`), `/sign-up`. */
+/**
+ * The app's URLs: `/` (tasks, `?filter=`), `/sign-in` (`?next=`), `/sign-up`, `/forgot-password`,
+ * `/reset-password` (`?token=`, from the reset mail), `/account`.
+ */
 export function AppRoutes() {
   return (
     <AppShell>
@@ -21,6 +27,16 @@ export function AppRoutes() {
         />
         <Route path="/sign-in" element={<SignInPage />} />
         <Route path="/sign-up" element={<SignUpPage />} />
+        <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
+        <Route
+          path="/account"
+          element={
+            <RequireAuth>
+              <AccountPage />
+            </RequireAuth>
+          }
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </AppShell>
