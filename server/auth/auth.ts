@@ -7,7 +7,8 @@ import type { Database } from '../db/client';
 import { verification } from '../db/auth-schema';
 import { schema } from '../db/schema';
 import type { Mailer } from '../email/mailer';
-import { resetPasswordMail } from '../email/messages';
+import { takeMailQuota } from '../email/mail-quota';
+import { resetPasswordMail, verifyEmailMail } from '../email/messages';
 import type { Logger } from '../logger';
 import { accountFieldsPlugin } from './account-fields';
 import { authEventsPlugin, betterAuthLogger } from './auth-events';
@@ -52,6 +53,12 @@ export const RESET_TOKEN_SECONDS = 30 * 60;
  */
 export const RESET_MAILS_PER_HOUR = 3;
 
+/** A verification link works for this long. */
+export const VERIFY_TOKEN_SECONDS = 24 * 60 * 60;
+
+/** Verification mails (sign-up and resends) one account receives per hour. */
+export const VERIFY_MAILS_PER_HOUR = 3;
+
 /** Better Auth stores each reset token as a verification row `reset-password:<token>` → user id. */
 const RESET_IDENTIFIER_PREFIX = 'reset-password:';
 
@@ -79,7 +86,8 @@ export function createAuth(options: AuthOptions) {
             resetPasswordTokenExpiresIn: RESET_TOKEN_SECONDS,
             // Every session of the account ends with the reset (in the same transaction) …
             revokeSessionsOnPasswordReset: true,
-            sendResetPassword: async ({ user, token }) => {
+            sendResetPassword: async ({ user, token }, request) => {
+              const requestId = request?.headers.get('x-request-id');
               // Better Auth has just stored this token, so the count includes it.
               const since = new Date(Date.now() - 60 * 60 * 1000);
               const [row] = await options.db
@@ -102,20 +110,56 @@ export function createAuth(options: AuthOptions) {
               // The link opens the client's page, which posts the token to /reset-password. Not
               // awaited: a known address must answer as fast as an unknown one.
               const url = `${baseURL}/reset-password?token=${encodeURIComponent(token)}`;
-              options.mailer.deliver(
-                resetPasswordMail(user, url, RESET_TOKEN_SECONDS / 60),
-                'reset_password',
+              options.mailer.deliver(resetPasswordMail(user, url, RESET_TOKEN_SECONDS / 60), {
+                purpose: 'reset_password',
+                requestId,
+              });
+              log.info(
+                { event: 'reset_requested', userId: user.id, requestId },
+                'password reset mail queued',
               );
-              log.info({ event: 'reset_requested', userId: user.id }, 'password reset mail queued');
             },
             // … and every JWT issued before it, on every instance (sessions deleted in bulk reach
             // no per-session hook). `settle`: a sign-in with the new password right after works.
-            onPasswordReset: async ({ user }) => {
+            onPasswordReset: async ({ user }, request) => {
               await options.revocations.revokeUser(user.id, { settle: true });
-              log.info({ event: 'password_reset', userId: user.id }, 'password reset: tokens revoked');
+              log.info(
+                { event: 'password_reset', userId: user.id, requestId: request?.headers.get('x-request-id') },
+                'password reset: tokens revoked',
+              );
             },
           }),
     },
+    // Unverified accounts may use the app (a banner asks them to verify); see specs/decisions.md D31.
+    ...(options.mailer.kind === 'disabled'
+      ? {}
+      : {
+          emailVerification: {
+            sendOnSignUp: true,
+            expiresIn: VERIFY_TOKEN_SECONDS,
+            sendVerificationEmail: async ({ user, url }, request) => {
+              const requestId = request?.headers.get('x-request-id');
+              const quota = { purpose: 'verify-email', max: VERIFY_MAILS_PER_HOUR, windowMs: 60 * 60 * 1000 };
+              if (!(await takeMailQuota(options.db, user.id, quota))) {
+                log.warn(
+                  { event: 'verify_mail_limited', userId: user.id },
+                  'verification mail not sent: hourly limit',
+                );
+                return;
+              }
+              // Better Auth's link verifies and then redirects to the app (`/` unless the client asked
+              // for another callback). Not awaited, as for reset.
+              options.mailer.deliver(verifyEmailMail(user, url, VERIFY_TOKEN_SECONDS / 3600), {
+                purpose: 'verify_email',
+                requestId,
+              });
+              log.info(
+                { event: 'verify_mail_queued', userId: user.id, requestId },
+                'verification mail queued',
+              );
+            },
+          },
+        }),
     user: {
       // Password required: enforced by the throttle plugin, which also counts the check.
       deleteUser: { enabled: true },
@@ -136,6 +180,7 @@ export function createAuth(options: AuthOptions) {
         '/request-password-reset': { window: 15 * 60, max: 5 },
         '/reset-password': { window: 60, max: 10 },
         '/delete-user': { window: 60, max: 10 },
+        '/send-verification-email': { window: 15 * 60, max: 5 },
       },
     },
     advanced: {

@@ -18,7 +18,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../test/server';
-import { resetLink, startSmtpServer, type TestSmtpServer } from '../test/smtp';
+import { RESET_SUBJECT, resetLink, startSmtpServer, type TestSmtpServer } from '../test/smtp';
 import { waitFor } from '../test/wait';
 import { RESET_MAILS_PER_HOUR } from './auth';
 
@@ -59,7 +59,7 @@ describe.each(testBackends)('password reset on %s', (backend) => {
     const ann = await signUp(server, 'ann');
     const response = await requestReset(server, ann.email);
     expect(response.status).toBe(200);
-    const mail = await smtp.mailTo(ann.email);
+    const mail = await smtp.mailTo(ann.email, { subject: RESET_SUBJECT });
     expect(mail.from).toMatch(/^"?Tasks"? <no-reply@tasks\.test>$/);
     expect(mail.subject).toBe('Reset your Tasks password');
     const { url, token } = resetLink(mail);
@@ -79,7 +79,7 @@ describe.each(testBackends)('password reset on %s', (backend) => {
   it('refuses an expired link, and a made-up one', async () => {
     const bob = await signUp(server, 'bob');
     await requestReset(server, bob.email);
-    const { token } = resetLink(await smtp.mailTo(bob.email));
+    const { token } = resetLink(await smtp.mailTo(bob.email, { subject: RESET_SUBJECT }));
     await server.database.db
       .update(verification)
       .set({ expiresAt: new Date(Date.now() - 1000) })
@@ -98,7 +98,7 @@ describe.each(testBackends)('password reset on %s', (backend) => {
     const other = await requestReset(server, unknown);
     expect(other.status).toBe(known.status);
     expect(await other.text()).toBe(await known.text());
-    await smtp.mailTo(cy.email);
+    await smtp.mailTo(cy.email, { subject: RESET_SUBJECT });
     await server.app.mailer.idle();
     expect(smtp.mailsTo(unknown)).toEqual([]);
   });
@@ -112,7 +112,7 @@ describe.each(testBackends)('password reset on %s', (backend) => {
       for (const token of tokens) expect(await apiStatus(second, token)).toBe(200);
 
       await requestReset(server, dee.email);
-      const { token } = resetLink(await smtp.mailTo(dee.email));
+      const { token } = resetLink(await smtp.mailTo(dee.email, { subject: RESET_SUBJECT }));
       expect((await resetPassword(server, token)).status).toBe(200);
 
       for (const token of tokens) {
@@ -141,15 +141,15 @@ describe.each(testBackends)('password reset on %s', (backend) => {
       answers.add(await response.text());
     }
     expect(answers.size).toBe(1);
-    await smtp.mailTo(eve.email, RESET_MAILS_PER_HOUR);
+    await smtp.mailTo(eve.email, { subject: RESET_SUBJECT, n: RESET_MAILS_PER_HOUR });
     await server.app.mailer.idle();
-    expect(smtp.mailsTo(eve.email)).toHaveLength(RESET_MAILS_PER_HOUR);
+    expect(smtp.mailsTo(eve.email, RESET_SUBJECT)).toHaveLength(RESET_MAILS_PER_HOUR);
   });
 
   it('logs each request and reset by user id, at debug, and never a token, link, email or password', async () => {
     const fay = await signUp(server, 'fay');
     await requestReset(server, fay.email);
-    const { token } = resetLink(await smtp.mailTo(fay.email));
+    const { token } = resetLink(await smtp.mailTo(fay.email, { subject: RESET_SUBJECT }));
     expect((await resetPassword(server, token)).status).toBe(200);
     await server.app.mailer.idle();
     const log = captured.output.join('');

@@ -32,7 +32,7 @@ describe('mailer', () => {
     const { log, output } = captureLog('debug');
     const mailer = createMailer(testEnv({ SMTP_URL: smtp.url, DATA_DIR: dataDir }), log);
     expect(mailer.kind).toBe('smtp');
-    mailer.deliver(mail, 'test');
+    mailer.deliver(mail, { purpose: 'test', requestId: 'req-1' });
     await mailer.idle();
     const received = await smtp.mailTo(mail.to);
     expect(received.subject).toBe('Hello');
@@ -44,10 +44,15 @@ describe('mailer', () => {
   it('logs a failed delivery by its code only, and never throws into the request', async () => {
     const { log, output } = captureLog('debug');
     const mailer = createMailer(testEnv({ SMTP_HOST: '127.0.0.1', SMTP_PORT: '1', DATA_DIR: dataDir }), log);
-    mailer.deliver(mail, 'test');
+    mailer.deliver(mail, { purpose: 'test', requestId: 'req-1' });
     await mailer.idle();
     const line = output.find((l) => l.includes('mail_failed')) ?? '';
-    expect(JSON.parse(line)).toMatchObject({ event: 'mail_failed', purpose: 'test', code: 'ESOCKET' });
+    expect(JSON.parse(line)).toMatchObject({
+      event: 'mail_failed',
+      purpose: 'test',
+      requestId: 'req-1',
+      code: 'ESOCKET',
+    });
     expect(line).not.toMatch(/secret-token|ann@example\.com/);
   });
 
@@ -64,7 +69,12 @@ describe('mailer', () => {
     expect(parsed.subject).toBe('Hello');
     expect(parsed.text?.trim()).toBe(mail.text);
     const line = JSON.parse(output.find((l) => l.includes('mail_outbox')) ?? '{}') as Record<string, unknown>;
-    expect(line).toMatchObject({ subject: 'Hello', recipient: mail.to, file: path });
+    expect(line).toMatchObject({ subject: 'Hello', file: path });
+    // The recipient only in a development server's log (NODE_ENV=development: `npm start`).
+    expect(line.recipient).toBeUndefined();
+    const dev = captureLog('info');
+    await createMailer({ ...testEnv({ DATA_DIR: dataDir }), NODE_ENV: 'development' }, dev.log).send(mail);
+    expect(dev.output.join('')).toContain(`"recipient":"${mail.to}"`);
     expect(output.join('')).not.toContain('secret-token');
   });
 
@@ -73,7 +83,7 @@ describe('mailer', () => {
     const mailer = createMailer(testEnv({ EMAIL_DISABLED: 'true', SMTP_URL: smtp.url }), log);
     expect(mailer.kind).toBe('disabled');
     const before = smtp.received.length;
-    mailer.deliver(mail, 'test');
+    mailer.deliver(mail, { purpose: 'test', requestId: 'req-1' });
     await mailer.idle();
     expect(smtp.received.length).toBe(before);
     expect(output.join('')).toContain('"event":"mail_disabled"');

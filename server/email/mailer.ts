@@ -21,14 +21,20 @@ export interface Mail {
   html: string;
 }
 
+/** What the log says about a mail: its purpose and the request that caused it. */
+export interface DeliveryLabel {
+  purpose: string;
+  requestId?: string | null | undefined;
+}
+
 export type MailTransportKind = 'smtp' | 'outbox' | 'disabled';
 
 export interface Mailer {
   kind: MailTransportKind;
   /** Sends now; rejects when the transport fails (callers in a request use `deliver`). */
-  send(mail: Mail): Promise<void>;
+  send(mail: Mail, about?: DeliveryLabel): Promise<void>;
   /** Sends in the background: returns at once, logs the outcome, never throws. */
-  deliver(mail: Mail, purpose: string): void;
+  deliver(mail: Mail, about: DeliveryLabel): void;
   /** Resolves once every background delivery started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -78,7 +84,7 @@ export function createMailer(env: MailEnv, log: Logger): Mailer {
   const outboxDir = join(env.DATA_DIR, 'outbox');
   const pending = new Set<Promise<void>>();
 
-  async function send(mail: Mail): Promise<void> {
+  async function send(mail: Mail, about?: DeliveryLabel): Promise<void> {
     const message = { from: env.MAIL_FROM, ...mail };
     if (kind === 'disabled') return;
     if (smtp) {
@@ -90,27 +96,30 @@ export function createMailer(env: MailEnv, log: Logger): Mailer {
     const file = join(outboxDir, `${new Date().toISOString().replaceAll(':', '-')}-${randomUUID()}.eml`);
     // 0600: the file holds a live link; only the server's user may read it.
     await writeFile(file, info.message, { mode: 0o600 });
+    // The recipient is logged only by the outbox of a development server (`npm start` without
+    // SMTP), so a developer can find the mail; production has no outbox (server/env.ts), and tests
+    // hold the log to "no email in it" (log-privacy.test.ts).
+    const recipient = env.NODE_ENV === 'development' ? mail.to : undefined;
     log.info(
-      // The recipient is logged only here, in the development outbox, so a developer can find the mail.
-      { event: 'mail_outbox', file, subject: mail.subject, recipient: mail.to },
-      `mail written to the outbox: "${mail.subject}" to ${mail.to} (${file})`,
+      { event: 'mail_outbox', file, subject: mail.subject, recipient, ...about },
+      `mail written to the outbox: "${mail.subject}"${recipient ? ` to ${recipient}` : ''} (${file})`,
     );
   }
 
   return {
     kind,
     send,
-    deliver(mail, purpose) {
+    deliver(mail, about) {
       if (kind === 'disabled') {
-        log.warn({ event: 'mail_disabled', purpose }, 'mail not sent: EMAIL_DISABLED=true');
+        log.warn({ event: 'mail_disabled', ...about }, 'mail not sent: EMAIL_DISABLED=true');
         return;
       }
-      const delivery = send(mail).then(
+      const delivery = send(mail, about).then(
         () => {
-          if (kind === 'smtp') log.info({ event: 'mail_sent', purpose }, 'mail sent');
+          if (kind === 'smtp') log.info({ event: 'mail_sent', ...about }, 'mail sent');
         },
         (error: unknown) => {
-          log.error({ event: 'mail_failed', purpose, code: errorCode(error) }, 'mail could not be sent');
+          log.error({ event: 'mail_failed', ...about, code: errorCode(error) }, 'mail could not be sent');
         },
       );
       pending.add(delivery);

@@ -22,3 +22,18 @@ export function resetPasswordMail(to: { name: string; email: string }, url: stri
     html: paragraphs(lines, { url, label: 'Choose a new password' }),
   };
 }
+
+/** The address-verification mail sent at sign-up (and on "resend"). */
+export function verifyEmailMail(to: { name: string; email: string }, url: string, hours: number): Mail {
+  const lines = [
+    `Hello ${to.name},`,
+    `Please confirm that this is your email address for Tasks: it is where we send a link if you ever forget your password. The link works for ${hours} hours.`,
+    'If you did not create a Tasks account, ignore this mail.',
+  ];
+  return {
+    to: to.email,
+    subject: 'Confirm your email for Tasks',
+    text: `${lines.join('\n\n')}\n\n${url}\n`,
+    html: paragraphs(lines, { url, label: 'Confirm my email' }),
+  };
+}

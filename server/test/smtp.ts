@@ -19,9 +19,9 @@ export interface TestSmtpServer {
   /** SMTP_URL for the app under test. */
   url: string;
   received: ReceivedMail[];
-  /** Waits (bounded) for the `n`th mail to `to` (1-based) and returns it. */
-  mailTo(to: string, n?: number): Promise<ReceivedMail>;
-  mailsTo(to: string): ReceivedMail[];
+  /** Waits (bounded) for the `n`th mail to `to` (1-based) with this subject, if given, and returns it. */
+  mailTo(to: string, opts?: { subject?: string; n?: number }): Promise<ReceivedMail>;
+  mailsTo(to: string, subject?: string): ReceivedMail[];
   stop(): Promise<void>;
 }
 
@@ -48,14 +48,15 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  const mailsTo = (to: string) => received.filter((m) => m.to.includes(to));
+  const mailsTo = (to: string, subject?: string) =>
+    received.filter((m) => m.to.includes(to) && (subject === undefined || m.subject === subject));
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
     mailsTo,
-    async mailTo(to, n = 1) {
-      await waitFor(async () => mailsTo(to).length >= n, { what: `mail #${n} to ${to}` });
-      const mail = mailsTo(to)[n - 1];
+    async mailTo(to, { subject, n = 1 } = {}) {
+      await waitFor(async () => mailsTo(to, subject).length >= n, { what: `mail #${n} to ${to}` });
+      const mail = mailsTo(to, subject)[n - 1];
       if (!mail) throw new Error('no mail');
       return mail;
     },
@@ -63,10 +64,20 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   };
 }
 
+export const RESET_SUBJECT = 'Reset your Tasks password';
+export const VERIFY_SUBJECT = 'Confirm your email for Tasks';
+
 /** The reset link in a mail's text, and its token. */
 export function resetLink(mail: ReceivedMail): { url: URL; token: string } {
   const match = /https?:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text);
   if (!match) throw new Error('no reset link in the mail');
   const url = new URL(match[0]);
   return { url, token: url.searchParams.get('token') ?? '' };
+}
+
+/** The verification link in a mail's text (Better Auth's /api/auth/verify-email). */
+export function verifyLink(mail: ReceivedMail): URL {
+  const match = /https?:\/\/\S+\/api\/auth\/verify-email\?token=\S+/.exec(mail.text);
+  if (!match) throw new Error('no verification link in the mail');
+  return new URL(match[0]);
 }

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useSession } from '../lib/services-context';
 import { useEndSession } from '../lib/use-end-session';
+import { VerifyEmailBanner } from '../features/account/verify-email-banner';
 import { AccountMenu } from './account-menu';
 
 /** Header (app name, the account menu with sign-out) around every page. */
@@ -31,6 +32,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         )}
       </header>
       <main id="main" className="main" tabIndex={-1}>
+        {snapshot.status === 'signed-in' && <VerifyEmailBanner />}
         {children}
       </main>
     </div>

@@ -70,6 +70,9 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
   /** Reset tokens not yet used -> the email they reset. */
   const resetTokens = new Map<string, string>();
   const resetRequests: string[] = [];
+  /** Emails not yet verified (everyone else is), and the verification mails asked for. */
+  const unverified = new Set<string>();
+  const verificationRequests: string[] = [];
   /** The signed-in user's sessions as Better Auth lists them; `current` is this browser's. */
   interface FakeSession {
     id: string;
@@ -108,6 +111,8 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     rateLimitAuth = false;
     resetTokens.clear();
     resetRequests.length = 0;
+    unverified.clear();
+    verificationRequests.length = 0;
     sessions = [CURRENT];
   });
 
@@ -180,7 +185,12 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
           200,
           {
             session: { id: CURRENT.id, userId: signedIn.id },
-            user: { id: signedIn.id, email: signedIn.email, name: signedIn.name },
+            user: {
+              id: signedIn.id,
+              email: signedIn.email,
+              name: signedIn.name,
+              emailVerified: !unverified.has(signedIn.email),
+            },
           },
           { 'set-auth-jwt': issueToken(signedIn) },
         );
@@ -214,6 +224,10 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
       case '/api/auth/sign-out':
         signedIn = null;
         return json(200, { success: true });
+      case '/api/auth/send-verification-email':
+        if (rateLimitAuth) return tooMany();
+        verificationRequests.push(body.email ?? '');
+        return json(200, { status: true });
       case '/api/auth/request-password-reset':
         if (rateLimitAuth) return tooMany();
         resetRequests.push(body.email ?? '');
@@ -384,6 +398,11 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     },
     /** The emails reset links were asked for. */
     resetRequests,
+    /** This user's email is not verified yet. */
+    markUnverified(user: TestUser) {
+      unverified.add(user.email);
+    },
+    verificationRequests,
     /** Another device signed in to the account. */
     addSession(userAgent: string, at = '2026-01-03T09:00:00Z') {
       const id = `session-${randomUUID()}`;

@@ -110,3 +110,40 @@ describe('account page', () => {
     expect(await services.session.getToken()).toBeNull();
   });
 });
+
+describe('email verification banner', () => {
+  test('nags an unverified account on every page and resends the link', async () => {
+    const me = await signedIn();
+    api.markUnverified(me);
+    const { user } = renderApp(api, '/');
+    const banner = await screen.findByRole('complementary', { name: 'Email verification' });
+    expect(banner).toHaveTextContent('Please confirm your email address: we sent a link to me@example.com.');
+    // The app itself stays usable.
+    expect(await screen.findByRole('heading', { name: 'Your tasks', level: 1 })).toBeInTheDocument();
+
+    await user.click(within(banner).getByRole('button', { name: 'Send the link again' }));
+    expect(await within(banner).findByRole('status')).toHaveTextContent('Sent. Check your inbox');
+    expect(api.verificationRequests).toEqual(['me@example.com']);
+    expect(within(banner).getByRole('button', { name: 'Send the link again' })).toBeDisabled();
+  });
+
+  test('words a rate limit on resend', async () => {
+    const me = await signedIn();
+    api.markUnverified(me);
+    api.rateLimitAuth(true);
+    const { user } = renderApp(api, '/account');
+    const banner = await screen.findByRole('complementary', { name: 'Email verification' });
+    expect(await screen.findByText(/\(not verified yet\)/)).toBeInTheDocument();
+    await user.click(within(banner).getByRole('button', { name: 'Send the link again' }));
+    expect(await within(banner).findByRole('status')).toHaveTextContent(
+      'Too many attempts. Try again in 2 minutes.',
+    );
+  });
+
+  test('is not shown to a verified account', async () => {
+    await signedIn();
+    renderApp(api, '/account');
+    await screen.findByText('me@example.com', { selector: 'dd' });
+    expect(screen.queryByRole('complementary', { name: 'Email verification' })).not.toBeInTheDocument();
+  });
+});

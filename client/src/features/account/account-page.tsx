@@ -1,25 +1,13 @@
-import { useQuery } from '@tanstack/react-query';
-import { useServices } from '../../lib/services-context';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccountForm } from './delete-account-form';
 import { SessionsSection } from './sessions-section';
-
-/** Query key of the signed-in account as Better Auth describes it (name, email, this session). */
-export const ACCOUNT_QUERY_KEY = ['auth', 'account'] as const;
+import { useAccount } from './use-account';
 
 /** `/account`: who is signed in, change password, devices signed in, delete the account. */
 export function AccountPage() {
   useDocumentTitle('Account');
-  const { authClient } = useServices();
-  const account = useQuery({
-    queryKey: ACCOUNT_QUERY_KEY,
-    queryFn: async () => {
-      const { data, error } = await authClient.getSession();
-      if (error || !data) throw new Error('Could not load the account');
-      return data;
-    },
-  });
+  const account = useAccount();
 
   return (
     <div className="account-page">
@@ -36,7 +24,10 @@ export function AccountPage() {
             <dt>Name</dt>
             <dd>{account.data.user.name}</dd>
             <dt>Email</dt>
-            <dd>{account.data.user.email}</dd>
+            <dd>
+              {account.data.user.email}
+              {account.data.user.emailVerified === false && ' (not verified yet)'}
+            </dd>
           </dl>
         )}
       </section>
