@@ -1,5 +1,6 @@
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { APIError } from 'better-auth/api';
 import { jwt } from 'better-auth/plugins';
 import { and, count, eq, gt, like } from 'drizzle-orm';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
@@ -122,9 +123,23 @@ export function createAuth(options: AuthOptions) {
             // … and every JWT issued before it, on every instance (sessions deleted in bulk reach
             // no per-session hook). `settle`: a sign-in with the new password right after works.
             onPasswordReset: async ({ user }, request) => {
-              await options.revocations.revokeUser(user.id, { settle: true });
+              const requestId = request?.headers.get('x-request-id');
+              try {
+                await options.revocations.revokeUser(user.id, { settle: true });
+              } catch (err: unknown) {
+                // The password is changed and the sessions are gone; tokens this instance did not
+                // reach expire within their TTL. A typed 503, never a 500 with internals.
+                log.error(
+                  { err, event: 'reset_revocation_failed', userId: user.id, requestId },
+                  'reset: revocation failed',
+                );
+                throw new APIError('SERVICE_UNAVAILABLE', {
+                  code: 'REVOCATION_FAILED',
+                  message: 'Your password was changed, but other devices could not all be signed out yet.',
+                });
+              }
               log.info(
-                { event: 'password_reset', userId: user.id, requestId: request?.headers.get('x-request-id') },
+                { event: 'password_reset', userId: user.id, requestId },
                 'password reset: tokens revoked',
               );
             },

@@ -35,8 +35,11 @@ export interface Mailer {
   send(mail: Mail, about?: DeliveryLabel): Promise<void>;
   /** Sends in the background: returns at once, logs the outcome, never throws. */
   deliver(mail: Mail, about: DeliveryLabel): void;
-  /** Resolves once every background delivery started so far has finished (tests, shutdown). */
-  idle(): Promise<void>;
+  /**
+   * Resolves once every background delivery started so far has finished (tests, shutdown), or
+   * after `timeoutMs` if given (a stalled mail server must not hold a shutdown for minutes).
+   */
+  idle(timeoutMs?: number): Promise<void>;
 }
 
 type MailEnv = Pick<
@@ -125,8 +128,15 @@ export function createMailer(env: MailEnv, log: Logger): Mailer {
       pending.add(delivery);
       void delivery.finally(() => pending.delete(delivery));
     },
-    async idle() {
-      await Promise.all(pending);
+    async idle(timeoutMs) {
+      const all = Promise.all(pending).then(() => undefined);
+      if (timeoutMs === undefined) return all;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([all, timeout]);
+      clearTimeout(timer);
     },
   };
 }
