@@ -67,6 +67,7 @@ try {
       BETTER_AUTH_SECRET: secret,
       BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
       TRUSTED_PROXIES: '127.0.0.1',
+      EMAIL_DISABLED: 'true',
       JWT_TTL_SECONDS: '3600',
       LOG_LEVEL: 'warn',
       ...(benchUrl ? { DATABASE_URL: benchUrl } : { DATABASE_URL: '', DATA_DIR: dataDir ?? '' }),

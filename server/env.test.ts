@@ -23,6 +23,40 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/BETTER_AUTH_SECRET[\s\S]*BETTER_AUTH_URL/);
   });
 
+  describe('mail', () => {
+    const production = {
+      NODE_ENV: 'production',
+      BETTER_AUTH_SECRET: 'x'.repeat(32),
+      BETTER_AUTH_URL: 'https://tasks.example.com',
+    };
+
+    it('stops production without SMTP, naming SMTP_URL and the way to run without mail', () => {
+      expect(() => parseEnv(production)).toThrow(/SMTP_URL: .*EMAIL_DISABLED=true/);
+      expect(parseEnv({ ...production, EMAIL_DISABLED: 'true' })).toMatchObject({ EMAIL_DISABLED: true });
+      expect(
+        parseEnv({
+          ...production,
+          SMTP_URL: 'smtps://u:p@smtp.example.com',
+          MAIL_FROM: 'Tasks <t@example.com>',
+        }),
+      ).toMatchObject({ SMTP_URL: 'smtps://u:p@smtp.example.com' });
+    });
+
+    it('needs MAIL_FROM with SMTP in production', () => {
+      expect(() => parseEnv({ ...production, SMTP_HOST: 'smtp.example.com' })).toThrow(/MAIL_FROM/);
+    });
+
+    it('refuses a non-SMTP URL, both SMTP_URL and SMTP_HOST, and a user without a password', () => {
+      expect(() => parseEnv({ SMTP_URL: 'https://smtp.example.com' })).toThrow(/SMTP_URL/);
+      expect(() => parseEnv({ SMTP_URL: 'smtp://a', SMTP_HOST: 'b' })).toThrow(/SMTP_HOST/);
+      expect(() => parseEnv({ SMTP_HOST: 'b', SMTP_USER: 'u' })).toThrow(/SMTP_PASSWORD/);
+    });
+
+    it('needs no mail setting in development (the outbox)', () => {
+      expect(parseEnv({})).toMatchObject({ EMAIL_DISABLED: false, SMTP_PORT: 587 });
+    });
+  });
+
   it('refuses a generated secret on a non-loopback HOST unless NODE_ENV says which environment it is', () => {
     for (const HOST of ['0.0.0.0', '::', '192.0.2.10', 'tasks.example.com']) {
       expect(() => parseEnv({ HOST })).toThrow(

@@ -40,6 +40,25 @@ const envSchema = z
     /** On SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Outgoing mail (password reset): one URL, e.g. smtps://user:password@smtp.example.com:465 … */
+    SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+    /** … or its parts. */
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+    SMTP_SECURE: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true')),
+    SMTP_USER: z.string().min(1).optional(),
+    SMTP_PASSWORD: z.string().min(1).optional(),
+    /** The From of every mail, e.g. `Tasks <no-reply@tasks.example.com>`. */
+    MAIL_FROM: z.string().min(3).max(254).default('Tasks <no-reply@localhost>'),
+    /** Run without sending any mail (password reset is then unavailable); allowed in production only explicitly. */
+    EMAIL_DISABLED: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .superRefine((env, ctx) => {
     // A server others can reach, started without saying which environment it is, would sign with a
@@ -70,6 +89,37 @@ const envSchema = z
         code: 'custom',
         path: ['BETTER_AUTH_URL'],
         message: 'BETTER_AUTH_URL is required in production (the public URL, e.g. https://tasks.example.com)',
+      });
+    }
+    if (env.SMTP_URL && env.SMTP_HOST) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_HOST'],
+        message: 'set either SMTP_URL or SMTP_HOST (with SMTP_PORT, SMTP_USER, SMTP_PASSWORD), not both',
+      });
+    }
+    if (Boolean(env.SMTP_USER) !== Boolean(env.SMTP_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.SMTP_USER ? 'SMTP_PASSWORD' : 'SMTP_USER'],
+        message: 'SMTP_USER and SMTP_PASSWORD go together',
+      });
+    }
+    const smtp = Boolean(env.SMTP_URL ?? env.SMTP_HOST);
+    // Without a mail server, password-reset links would go to a file on the server nobody reads.
+    if (env.NODE_ENV === 'production' && !smtp && !env.EMAIL_DISABLED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message:
+          'SMTP_URL (or SMTP_HOST) is required in production to send password-reset mail; set EMAIL_DISABLED=true to run without email',
+      });
+    }
+    if (env.NODE_ENV === 'production' && smtp && env.MAIL_FROM.endsWith('@localhost>')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message: 'MAIL_FROM is required in production with SMTP (e.g. Tasks <no-reply@tasks.example.com>)',
       });
     }
   })

@@ -25,3 +25,16 @@ export const signInSchema = z.object({
     .min(1, 'Enter your password')
     .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`),
 });
+
+const currentPasswordSchema = z
+  .string()
+  .min(1, 'Enter your password')
+  .max(PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters`);
+
+export const forgotPasswordSchema = z.object({ email: emailSchema });
+export const resetPasswordSchema = z.object({ newPassword: passwordSchema });
+export const changePasswordSchema = z.object({
+  currentPassword: currentPasswordSchema,
+  newPassword: passwordSchema,
+});
+export const deleteAccountSchema = z.object({ password: currentPasswordSchema });

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../db/client';
+import { createMailer } from '../email/mailer';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
 import { createAuth } from './auth';
@@ -7,8 +8,8 @@ import { resolveAuthSecret } from './secret';
 
 /**
  * Better Auth as a command-line script needs it (seed, key rotation): the servers' secret (private
- * keys are encrypted with it), no HTTP, no rate limit. The revocation store is not started:
- * a script ends no session, so there is nothing to load or listen for.
+ * keys are encrypted with it), no HTTP, no rate limit, no mail. The revocation store is not
+ * started: a script ends no session, so there is nothing to load or listen for.
  */
 export async function createAuthForScript(env: Env, database: DatabaseHandle, log: Logger) {
   return createAuth({
@@ -21,6 +22,7 @@ export async function createAuthForScript(env: Env, database: DatabaseHandle, lo
     jwtGraceDays: env.JWT_GRACE_DAYS,
     rateLimitEnabled: false,
     revocations: createTokenRevocations({ database, tokenTtlSeconds: env.JWT_TTL_SECONDS, log }),
+    mailer: createMailer({ ...env, EMAIL_DISABLED: true }, log),
     log,
   });
 }

@@ -1,10 +1,16 @@
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { APIError } from 'better-auth/api';
 import { jwt } from 'better-auth/plugins';
 import type { JwtOptions } from 'better-auth/plugins/jwt';
+import { and, count, eq, gt, like } from 'drizzle-orm';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
+import { verification } from '../db/auth-schema';
 import { schema } from '../db/schema';
+import type { Mailer } from '../email/mailer';
+import { takeMailQuota } from '../email/mail-quota';
+import { resetPasswordMail, verifyEmailMail } from '../email/messages';
 import type { Logger } from '../logger';
 import { accountFieldsPlugin } from './account-fields';
 import { apiKeyPlugin, apiKeyTokens } from './api-keys';
@@ -34,10 +40,30 @@ export interface AuthOptions {
   rateLimitEnabled: boolean;
   /** Ending a session or changing a password revokes JWTs through this (see revocation.ts). */
   revocations: TokenRevocations;
+  /** Password-reset mail goes out through this; with `kind: 'disabled'` reset is not offered. */
+  mailer: Mailer;
   log: Logger;
 }
 
 const DAY = 24 * 60 * 60;
+
+/** A reset link works once, for this long. */
+export const RESET_TOKEN_SECONDS = 30 * 60;
+
+/**
+ * Reset mails one account receives per hour, whoever asks and from wherever; past it the request
+ * gets the same answer and no mail (so the limit reveals nothing about the address).
+ */
+export const RESET_MAILS_PER_HOUR = 3;
+
+/** A verification link works for this long. */
+export const VERIFY_TOKEN_SECONDS = 24 * 60 * 60;
+
+/** Verification mails (sign-up and resends) one account receives per hour. */
+export const VERIFY_MAILS_PER_HOUR = 3;
+
+/** Better Auth stores each reset token as a verification row `reset-password:<token>` → user id. */
+const RESET_IDENTIFIER_PREFIX = 'reset-password:';
 
 export function createAuth(options: AuthOptions) {
   const { baseURL, log } = options;
@@ -79,6 +105,103 @@ export function createAuth(options: AuthOptions) {
       autoSignIn: true,
       // Better Auth's default scrypt cost (N=2^14, r=16) is below the OWASP minimum.
       password: { hash: hashPassword, verify: verifyPassword },
+      ...(options.mailer.kind === 'disabled'
+        ? {}
+        : {
+            resetPasswordTokenExpiresIn: RESET_TOKEN_SECONDS,
+            // Every session of the account ends with the reset (in the same transaction) …
+            revokeSessionsOnPasswordReset: true,
+            sendResetPassword: async ({ user, token }, request) => {
+              const requestId = request?.headers.get('x-request-id');
+              // Better Auth has just stored this token, so the count includes it.
+              const since = new Date(Date.now() - 60 * 60 * 1000);
+              const [row] = await options.db
+                .select({ n: count() })
+                .from(verification)
+                .where(
+                  and(
+                    like(verification.identifier, `${RESET_IDENTIFIER_PREFIX}%`),
+                    eq(verification.value, user.id),
+                    gt(verification.createdAt, since),
+                  ),
+                );
+              if ((row?.n ?? 0) > RESET_MAILS_PER_HOUR) {
+                log.warn(
+                  { event: 'reset_mail_limited', userId: user.id },
+                  'reset mail not sent: hourly limit',
+                );
+                return;
+              }
+              // The link opens the client's page, which posts the token to /reset-password. Not
+              // awaited: a known address must answer as fast as an unknown one.
+              const url = `${baseURL}/reset-password?token=${encodeURIComponent(token)}`;
+              options.mailer.deliver(resetPasswordMail(user, url, RESET_TOKEN_SECONDS / 60), {
+                purpose: 'reset_password',
+                requestId,
+              });
+              log.info(
+                { event: 'reset_requested', userId: user.id, requestId },
+                'password reset mail queued',
+              );
+            },
+            // … and every JWT issued before it, on every instance (sessions deleted in bulk reach
+            // no per-session hook). `settle`: a sign-in with the new password right after works.
+            onPasswordReset: async ({ user }, request) => {
+              const requestId = request?.headers.get('x-request-id');
+              try {
+                await options.revocations.revokeUser(user.id, { settle: true });
+              } catch (err: unknown) {
+                // The password is changed and the sessions are gone; tokens this instance did not
+                // reach expire within their TTL. A typed 503, never a 500 with internals.
+                log.error(
+                  { err, event: 'reset_revocation_failed', userId: user.id, requestId },
+                  'reset: revocation failed',
+                );
+                throw new APIError('SERVICE_UNAVAILABLE', {
+                  code: 'REVOCATION_FAILED',
+                  message: 'Your password was changed, but other devices could not all be signed out yet.',
+                });
+              }
+              log.info(
+                { event: 'password_reset', userId: user.id, requestId },
+                'password reset: tokens revoked',
+              );
+            },
+          }),
+    },
+    // Unverified accounts may use the app (a banner asks them to verify); see specs/decisions.md D32.
+    ...(options.mailer.kind === 'disabled'
+      ? {}
+      : {
+          emailVerification: {
+            sendOnSignUp: true,
+            expiresIn: VERIFY_TOKEN_SECONDS,
+            sendVerificationEmail: async ({ user, url }, request) => {
+              const requestId = request?.headers.get('x-request-id');
+              const quota = { purpose: 'verify-email', max: VERIFY_MAILS_PER_HOUR, windowMs: 60 * 60 * 1000 };
+              if (!(await takeMailQuota(options.db, user.id, quota))) {
+                log.warn(
+                  { event: 'verify_mail_limited', userId: user.id },
+                  'verification mail not sent: hourly limit',
+                );
+                return;
+              }
+              // Better Auth's link verifies and then redirects to the app (`/` unless the client asked
+              // for another callback). Not awaited, as for reset.
+              options.mailer.deliver(verifyEmailMail(user, url, VERIFY_TOKEN_SECONDS / 3600), {
+                purpose: 'verify_email',
+                requestId,
+              });
+              log.info(
+                { event: 'verify_mail_queued', userId: user.id, requestId },
+                'verification mail queued',
+              );
+            },
+          },
+        }),
+    user: {
+      // Password required: enforced by the throttle plugin, which also counts the check.
+      deleteUser: { enabled: true },
     },
     rateLimit: {
       // Better Auth only enables this in production by default; we want it everywhere.
@@ -94,6 +217,11 @@ export function createAuth(options: AuthOptions) {
         '/token': { window: 60, max: 60 },
         // Per address; each key also has its own budget (api-keys.ts).
         '/api-key/token': { window: 60, max: 60 },
+        // Per address; per account, RESET_MAILS_PER_HOUR above.
+        '/request-password-reset': { window: 15 * 60, max: 5 },
+        '/reset-password': { window: 60, max: 10 },
+        '/delete-user': { window: 60, max: 10 },
+        '/send-verification-email': { window: 15 * 60, max: 5 },
       },
     },
     advanced: {

@@ -38,6 +38,7 @@ describe('RATE_LIMIT_ENABLED', () => {
       NODE_ENV: nodeEnv,
       BETTER_AUTH_URL: 'https://tasks.example.com',
       BETTER_AUTH_SECRET: 'x'.repeat(32),
+      EMAIL_DISABLED: 'true',
     });
     expect(env.RATE_LIMIT_ENABLED).toBe(true);
   });
@@ -49,6 +50,7 @@ describe('RATE_LIMIT_ENABLED', () => {
         BETTER_AUTH_URL: 'https://tasks.example.com',
         BETTER_AUTH_SECRET: 'x'.repeat(32),
         RATE_LIMIT_ENABLED: 'false',
+        EMAIL_DISABLED: 'true',
       }),
     ).toThrow(/RATE_LIMIT_ENABLED/);
   });

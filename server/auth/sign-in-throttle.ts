@@ -54,7 +54,7 @@ const SIGN_IN_PATH = '/sign-in/email';
 const signInBody = z.object({ email: z.string().max(254) });
 
 /**
- * The other endpoints that check a password, with the password they check. A body that does not
+ * The other endpoints that check a password (change-password, verify-password, delete-user), with the password they check. A body that does not
  * parse here is one Better Auth refuses before checking anything (same length limits, or stricter).
  */
 const PASSWORD_CHECKS = {
@@ -62,7 +62,11 @@ const PASSWORD_CHECKS = {
     .object({ currentPassword: z.string().max(PASSWORD_MAX), newPassword: passwordSchema })
     .transform((b) => b.currentPassword),
   '/verify-password': z.object({ password: z.string().max(PASSWORD_MAX) }).transform((b) => b.password),
+  // Better Auth would delete without a password when the session is fresh; we always ask for it.
+  '/delete-user': z.object({ password: z.string().min(1).max(PASSWORD_MAX) }).transform((b) => b.password),
 } as const;
+/** Paths where a body without a password is refused here rather than left to Better Auth. */
+const PASSWORD_REQUIRED = new Set<string>(['/delete-user']);
 type PasswordCheckPath = keyof typeof PASSWORD_CHECKS;
 const isPasswordCheck = (path: string | undefined): path is PasswordCheckPath =>
   path !== undefined && Object.hasOwn(PASSWORD_CHECKS, path);
@@ -233,6 +237,7 @@ function tooManyAttempts(seconds: number, what: string): APIError {
  * password: `POST /sign-in/email` (reserve before, settle after Better Auth's check), and
  * `/change-password` and `/verify-password` (the current password is checked here, first, under a
  * reservation; Better Auth's own check then only repeats an answer already known to be right).
+ * `/delete-user` is one of them, and there the password is required.
  */
 export function signInThrottlePlugin(deps: {
   throttle: SignInThrottle;
@@ -281,6 +286,9 @@ export function signInThrottlePlugin(deps: {
           handler: createAuthMiddleware(async (ctx) => {
             if (!isPasswordCheck(ctx.path)) return;
             const password = PASSWORD_CHECKS[ctx.path].safeParse(ctx.body);
+            if (!password.success && PASSWORD_REQUIRED.has(ctx.path)) {
+              throw new APIError('BAD_REQUEST', { code: 'PASSWORD_REQUIRED', message: 'Password required' });
+            }
             if (!password.success) return; // Better Auth refuses this body before checking anything.
             const session = await getSessionFromCtx(ctx, { disableCookieCache: true });
             if (!session) return; // Better Auth answers 401.

@@ -11,6 +11,7 @@ import type { TokenRevocations } from '../auth/revocation';
 import { createCachedKeySet, createJwtVerifier, fetchJwks } from '../auth/verify-jwt';
 import type { DatabaseHandle } from '../db/client';
 import { errorCode } from '../db/database-error';
+import { createMailer } from '../email/mailer';
 import { createTaskQueries } from '../db/task-queries';
 import { splitList, type Env } from '../env';
 import type { Logger } from '../logger';
@@ -63,6 +64,7 @@ export interface AppOptions {
 export function createApp(options: AppOptions) {
   const { env, baseURL, database, log, revocations } = options;
   const https = baseURL.startsWith('https://');
+  const mailer = createMailer(env, log);
 
   const auth = createAuth({
     db: database.db,
@@ -74,6 +76,7 @@ export function createApp(options: AppOptions) {
     jwtGraceDays: env.JWT_GRACE_DAYS,
     rateLimitEnabled: env.RATE_LIMIT_ENABLED,
     revocations,
+    mailer,
     log,
   });
 
@@ -191,7 +194,7 @@ export function createApp(options: AppOptions) {
     sendJson(res, 404, { message: 'Not found' });
   };
 
-  return { handler, auth, verifyToken, tasks, revocations };
+  return { handler, auth, verifyToken, tasks, revocations, mailer };
 }
 
 export type App = ReturnType<typeof createApp>;

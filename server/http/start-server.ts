@@ -15,7 +15,7 @@ export interface RunningServer {
   baseURL: string;
   /**
    * Stops accepting, lets requests in flight finish (up to SHUTDOWN_TIMEOUT_MS, then cuts what is
-   * left), then stops the revocation listener. The database stays open: it is the caller's.
+   * left), waits for mail they queued, then stops the revocation listener. The database stays open: it is the caller's.
    */
   close(): Promise<DrainResult>;
 }
@@ -76,6 +76,8 @@ export async function startServer(opts: {
     baseURL,
     close: async () => {
       const result = await drainer.drain(env.SHUTDOWN_TIMEOUT_MS);
+      // Mail queued by the last requests (a reset link) goes out before the process ends.
+      await app.mailer.idle(Math.min(env.SHUTDOWN_TIMEOUT_MS, 5_000));
       await revocations.stop();
       return result;
     },

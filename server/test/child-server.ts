@@ -56,6 +56,8 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
       BETTER_AUTH_URL: baseURL,
       BETTER_AUTH_SECRET: TEST_SECRET,
       LOG_LEVEL: 'info',
+      // These tests are about processes, not mail; production otherwise requires SMTP.
+      EMAIL_DISABLED: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

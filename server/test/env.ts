@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseEnv, type Env } from '../env';
 import { createLogger, type Logger } from '../logger';
 
@@ -9,9 +11,14 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     PORT: '0',
     RATE_LIMIT_ENABLED: 'false',
     LOG_LEVEL: 'silent',
+    // Without SMTP, mail (the verification mail of every sign-up) goes to DATA_DIR/outbox: a
+    // temporary folder, never the repository's .data.
+    DATA_DIR: TEST_DATA_DIR,
     ...overrides,
   });
 }
+
+export const TEST_DATA_DIR = join(tmpdir(), `tasks-test-${process.pid}`);
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 

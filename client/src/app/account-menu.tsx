@@ -9,8 +9,8 @@ interface AccountMenuProps {
 
 /**
  * The signed-in account in the header: a button with the person's initial (and the email on wide
- * screens) that opens "Signed in as …", the API keys page and Sign out. Escape or leaving the menu
- * closes it.
+ * screens) that opens "Signed in as …", the account page, the API keys page and Sign out. Escape
+ * or leaving the menu closes it.
  */
 export function AccountMenu({ email, signingOut, onSignOut }: AccountMenuProps) {
   const id = useId();
@@ -58,11 +58,14 @@ export function AccountMenu({ email, signingOut, onSignOut }: AccountMenuProps) 
           Signed in as <strong>{email}</strong>
         </p>
         <Link
-          to="/api-keys"
+          to="/account"
           ref={firstItem}
           className="button wide account-menu-item"
           onClick={() => setOpen(false)}
         >
+          Account settings
+        </Link>
+        <Link to="/api-keys" className="button wide account-menu-item" onClick={() => setOpen(false)}>
           API keys
         </Link>
         <button type="button" className="button wide" onClick={onSignOut} disabled={signingOut}>

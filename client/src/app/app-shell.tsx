@@ -1,28 +1,20 @@
 import { useState, type ReactNode } from 'react';
-import { Link, useNavigate } from 'react-router';
-import { useServices, useSession } from '../lib/services-context';
+import { Link } from 'react-router';
+import { useSession } from '../lib/services-context';
+import { useEndSession } from '../lib/use-end-session';
+import { VerifyEmailBanner } from '../features/account/verify-email-banner';
 import { AccountMenu } from './account-menu';
 
 /** Header (app name, the account menu with sign-out) around every page. */
 export function AppShell({ children }: { children: ReactNode }) {
   const snapshot = useSession();
-  const { authClient, session, queryClient, broadcast } = useServices();
-  const navigate = useNavigate();
+  const endSession = useEndSession();
   const [signingOut, setSigningOut] = useState(false);
 
   async function signOut() {
     setSigningOut(true);
-    try {
-      await authClient.signOut();
-    } catch {
-      // Forget everything locally even if the server could not be told.
-    } finally {
-      session.clear();
-      queryClient.clear();
-      broadcast('signed-out');
-      setSigningOut(false);
-      void navigate('/sign-in', { replace: true });
-    }
+    await endSession({ tellServer: true });
+    setSigningOut(false);
   }
 
   return (
@@ -40,6 +32,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         )}
       </header>
       <main id="main" className="main" tabIndex={-1}>
+        {snapshot.status === 'signed-in' && <VerifyEmailBanner />}
         {children}
       </main>
     </div>

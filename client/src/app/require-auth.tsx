@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { signInPath } from '../features/auth/safe-next';
-import type { SignInState } from '../features/auth/sign-in-state';
+import type { SignInState } from '../lib/sign-in-state';
 import { useServices, useSession } from '../lib/services-context';
 
 /** Renders its children for a signed-in user; sends anyone else to sign-in and back afterwards. */

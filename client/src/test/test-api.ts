@@ -96,6 +96,28 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
   let rateLimitAuth = false;
   /** API keys by id, as Better Auth's API-key plugin would list them (the secret only at creation). */
   const apiKeys = new Map<string, FakeApiKey>();
+  /** Reset tokens not yet used -> the email they reset. */
+  const resetTokens = new Map<string, string>();
+  const resetRequests: string[] = [];
+  /** Emails not yet verified (everyone else is), and the verification mails asked for. */
+  const unverified = new Set<string>();
+  const verificationRequests: string[] = [];
+  /** The signed-in user's sessions as Better Auth lists them; `current` is this browser's. */
+  interface FakeSession {
+    id: string;
+    token: string;
+    userAgent: string;
+    createdAt: string;
+    updatedAt: string;
+  }
+  const CURRENT: FakeSession = {
+    id: 'current-session',
+    token: 'current-token',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0 Safari/537.36',
+    createdAt: '2026-01-01T10:00:00Z',
+    updatedAt: '2026-01-02T10:00:00Z',
+  };
+  let sessions: FakeSession[] = [];
   let clock = Date.parse('2026-01-01T00:00:00Z');
   let tokenCounter = 0;
 
@@ -117,6 +139,11 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     gate = null;
     rateLimitAuth = false;
     apiKeys.clear();
+    resetTokens.clear();
+    resetRequests.length = 0;
+    unverified.clear();
+    verificationRequests.length = 0;
+    sessions = [CURRENT];
   });
 
   const db = () => {
@@ -187,7 +214,15 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
         if (!signedIn) return json(200, null);
         return json(
           200,
-          { session: { userId: signedIn.id }, user: { id: signedIn.id, email: signedIn.email } },
+          {
+            session: { id: CURRENT.id, userId: signedIn.id },
+            user: {
+              id: signedIn.id,
+              email: signedIn.email,
+              name: signedIn.name,
+              emailVerified: !unverified.has(signedIn.email),
+            },
+          },
           { 'set-auth-jwt': issueToken(signedIn) },
         );
       case '/api/auth/token':
@@ -261,6 +296,58 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
         }
         apiKeys.delete(found.id);
         return json(200, { success: true });
+      }
+      case '/api/auth/send-verification-email':
+        if (rateLimitAuth) return tooMany();
+        verificationRequests.push(body.email ?? '');
+        return json(200, { status: true });
+      case '/api/auth/request-password-reset':
+        if (rateLimitAuth) return tooMany();
+        resetRequests.push(body.email ?? '');
+        return json(200, {
+          status: true,
+          message: 'If this email exists in our system, check your email for the reset link',
+        });
+      case '/api/auth/reset-password': {
+        const email = resetTokens.get(body.token ?? '');
+        const found = email === undefined ? undefined : passwords.get(email);
+        if (!found) return json(400, { code: 'INVALID_TOKEN', message: 'Invalid token' });
+        if ((body.newPassword ?? '').length < 8) {
+          return json(400, { code: 'PASSWORD_TOO_SHORT', message: 'Password too short' });
+        }
+        resetTokens.delete(body.token ?? '');
+        found.password = body.newPassword ?? '';
+        signedIn = null;
+        return json(200, { status: true });
+      }
+      case '/api/auth/change-password': {
+        if (!signedIn) return json(401, { message: 'Unauthorized' });
+        if (rateLimitAuth) return tooMany();
+        if (body.currentPassword !== signedIn.password) {
+          return json(400, { code: 'INVALID_PASSWORD', message: 'Invalid password' });
+        }
+        signedIn.password = body.newPassword ?? '';
+        sessions = sessions.filter((s) => s.id === CURRENT.id);
+        return json(200, { token: 'session', user: { id: signedIn.id, email: signedIn.email } });
+      }
+      case '/api/auth/list-sessions':
+        return signedIn ? json(200, sessions) : json(401, { message: 'Unauthorized' });
+      case '/api/auth/revoke-session':
+        sessions = sessions.filter((s) => s.token !== body.token);
+        return json(200, { status: true });
+      case '/api/auth/revoke-other-sessions':
+        sessions = sessions.filter((s) => s.id === CURRENT.id);
+        return json(200, { status: true });
+      case '/api/auth/delete-user': {
+        if (!signedIn) return json(401, { message: 'Unauthorized' });
+        if (body.password !== signedIn.password) {
+          return json(400, { code: 'INVALID_PASSWORD', message: 'Invalid password' });
+        }
+        // Deleting the user deletes their tasks (ON DELETE CASCADE), as on the real server.
+        await db().delete(userTable).where(eq(userTable.id, signedIn.id));
+        passwords.delete(signedIn.email);
+        signedIn = null;
+        return json(200, { success: true, message: 'User deleted' });
       }
       default:
         return json(404, { message: 'Not found' });
@@ -383,6 +470,26 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     rateLimitAuth(on: boolean) {
       rateLimitAuth = on;
     },
+    /** A reset link's token for this user, as the mail would carry. */
+    issueResetToken(user: TestUser): string {
+      const token = `reset-${randomUUID()}`;
+      resetTokens.set(token, user.email);
+      return token;
+    },
+    /** The emails reset links were asked for. */
+    resetRequests,
+    /** This user's email is not verified yet. */
+    markUnverified(user: TestUser) {
+      unverified.add(user.email);
+    },
+    verificationRequests,
+    /** Another device signed in to the account. */
+    addSession(userAgent: string, at = '2026-01-03T09:00:00Z') {
+      const id = `session-${randomUUID()}`;
+      sessions.push({ id, token: `token-${id}`, userAgent, createdAt: at, updatedAt: at });
+    },
+    sessions: () => sessions.map((s) => s.id),
+    passwordOf: (email: string) => passwords.get(email)?.password,
   };
 }
 

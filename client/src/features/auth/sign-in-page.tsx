@@ -2,13 +2,13 @@ import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react
 import { signInSchema } from '../../../../shared/auth';
 import { useServices, useSession } from '../../lib/services-context';
 import { useDocumentTitle } from '../../lib/use-document-title';
-import { AuthProblemMessage } from './auth-problem-message';
-import { describeAuthError, keepRetryAfter } from './auth-errors';
-import { PasswordField } from './password-field';
+import { AuthProblemMessage } from '../../lib/forms/auth-problem-message';
+import { describeAuthError, keepRetryAfter } from '../../lib/forms/auth-errors';
+import { PasswordField } from '../../lib/forms/password-field';
 import { safeNext, signUpPath } from './safe-next';
-import type { SignInState } from './sign-in-state';
-import { TextField } from './text-field';
-import { useAuthForm } from './use-auth-form';
+import type { SignInState } from '../../lib/sign-in-state';
+import { TextField } from '../../lib/forms/text-field';
+import { useAuthForm } from '../../lib/forms/use-auth-form';
 
 const FIELDS = ['email', 'password'] as const;
 
@@ -20,7 +20,9 @@ export function SignInPage() {
   const location = useLocation();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
-  const sessionEnded = (location.state as SignInState | null)?.sessionEnded === true;
+  const state = location.state as SignInState | null;
+  const sessionEnded = state?.sessionEnded === true;
+  const accountDeleted = state?.accountDeleted === true;
 
   const form = useAuthForm(signInSchema, FIELDS, async (values) => {
     const retryAfter = keepRetryAfter();
@@ -44,13 +46,18 @@ export function SignInPage() {
       <p className="lead">
         Tasks is a simple to-do list that is yours alone: add, tick off and filter your tasks on any device.
       </p>
+      {accountDeleted && !form.problem && (
+        <p className="notice notice-info" role="status">
+          Your account and its tasks have been deleted.
+        </p>
+      )}
       {sessionEnded && !form.problem && (
         <p className="notice notice-info" role="status">
           Your session has ended. Please sign in again to continue.
         </p>
       )}
       {/* A deep link (e.g. a bookmarked filter) says why it landed here and that it will go on. */}
-      {!sessionEnded && next !== '/' && !form.problem && (
+      {!sessionEnded && !accountDeleted && next !== '/' && !form.problem && (
         <p className="notice notice-info" role="status">
           Sign in to continue to the page you opened.
         </p>
@@ -66,6 +73,9 @@ export function SignInPage() {
           autoFocus
         />
         <PasswordField {...form.register('password')} label="Password" autoComplete="current-password" />
+        <p className="forgot">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
         <button type="submit" className="button button-primary wide" disabled={form.pending}>
           {form.pending ? 'Signing in…' : 'Sign in'}
         </button>

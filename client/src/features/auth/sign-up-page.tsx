@@ -2,12 +2,12 @@ import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { PASSWORD_MAX, PASSWORD_MIN, signUpSchema } from '../../../../shared/auth';
 import { useServices, useSession } from '../../lib/services-context';
 import { useDocumentTitle } from '../../lib/use-document-title';
-import { AuthProblemMessage } from './auth-problem-message';
-import { describeAuthError, keepRetryAfter } from './auth-errors';
-import { PasswordField } from './password-field';
+import { AuthProblemMessage } from '../../lib/forms/auth-problem-message';
+import { describeAuthError, keepRetryAfter } from '../../lib/forms/auth-errors';
+import { PasswordField } from '../../lib/forms/password-field';
 import { safeNext, signInPath } from './safe-next';
-import { TextField } from './text-field';
-import { useAuthForm } from './use-auth-form';
+import { TextField } from '../../lib/forms/text-field';
+import { useAuthForm } from '../../lib/forms/use-auth-form';
 
 const FIELDS = ['name', 'email', 'password'] as const;
 

@@ -23,15 +23,28 @@ export function keepRetryAfter() {
   };
 }
 
-export type AuthField = 'name' | 'email' | 'password';
+export type AuthField = 'name' | 'email' | 'password' | 'currentPassword' | 'newPassword';
+
+/** What the person was doing when the server refused. */
+export type AuthAction =
+  'sign-in' | 'sign-up' | 'request-reset' | 'reset-password' | 'change-password' | 'delete-account';
+
+const FAILED: Record<AuthAction, string> = {
+  'sign-in': 'We couldn’t sign you in. Reload the page and try again.',
+  'sign-up': 'We couldn’t create your account. Reload the page and try again.',
+  'request-reset': 'We couldn’t send the reset link. Reload the page and try again.',
+  'reset-password': 'We couldn’t set your new password. Reload the page and try again.',
+  'change-password': 'We couldn’t change your password. Reload the page and try again.',
+  'delete-account': 'We couldn’t delete your account. Reload the page and try again.',
+};
 
 export interface AuthProblem {
   /** Shown above the form and announced. */
   message: string;
   /** The field to mark invalid and move focus to, when the problem is about one. */
   field?: AuthField;
-  /** Offer the other form (e.g. "sign in instead" for a taken email). */
-  suggest?: 'sign-in' | 'sign-up';
+  /** Offer the other form (e.g. "sign in instead" for a taken email), or a new reset link. */
+  suggest?: 'sign-in' | 'sign-up' | 'forgot-password';
 }
 
 /** Better Auth codes that mean the page and the server disagree about where the page came from. */
@@ -58,7 +71,7 @@ const MALFORMED_CODES = new Set([
  */
 export function describeAuthError(
   error: AuthError,
-  action: 'sign-in' | 'sign-up',
+  action: AuthAction,
   retryAfter: number | null,
 ): AuthProblem {
   const code = error.code ?? '';
@@ -71,7 +84,18 @@ export function describeAuthError(
     return { message: 'That email and password don’t match an account.', field: 'password' };
   }
   if (code === 'PASSWORD_TOO_SHORT' || code === 'PASSWORD_TOO_LONG') {
-    return { message: 'Choose a stronger password: 8 to 128 characters.', field: 'password' };
+    const field = action === 'sign-up' ? 'password' : 'newPassword';
+    return { message: 'Choose a stronger password: 8 to 128 characters.', field };
+  }
+  if (code === 'INVALID_PASSWORD') {
+    const field = action === 'change-password' ? 'currentPassword' : 'password';
+    return { message: 'That isn’t your current password.', field };
+  }
+  if (code === 'INVALID_TOKEN') {
+    return {
+      message: 'This reset link has expired or was already used. Ask for a new one.',
+      suggest: 'forgot-password',
+    };
   }
   if (code === 'INVALID_EMAIL') return { message: 'Enter a valid email address.', field: 'email' };
   if (ORIGIN_CODES.has(code) || error.status === 403) {
@@ -89,10 +113,5 @@ export function describeAuthError(
   if (error.status === 0 || error.status >= 500) {
     return { message: 'We couldn’t reach the server. Check your connection and try again.' };
   }
-  return {
-    message:
-      action === 'sign-in'
-        ? 'We couldn’t sign you in. Reload the page and try again.'
-        : 'We couldn’t create your account. Reload the page and try again.',
-  };
+  return { message: FAILED[action] };
 }

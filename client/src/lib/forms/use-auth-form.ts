@@ -5,7 +5,7 @@ import type { AuthField, AuthProblem } from './auth-errors';
 type FieldErrors = Partial<Record<AuthField, string>>;
 
 /**
- * Form state for sign-in and sign-up: validates with the shared schema on submit (and again
+ * Form state for the auth and account forms (sign-in, sign-up, reset, change password, delete): validates with the shared schema on submit (and again
  * as the person fixes a field), then runs `submit` and shows its problem, if any.
  */
 export function useAuthForm<S extends z.ZodType<Partial<Record<AuthField, string>>>>(
@@ -13,7 +13,13 @@ export function useAuthForm<S extends z.ZodType<Partial<Record<AuthField, string
   fields: readonly AuthField[],
   submit: (values: z.infer<S>) => Promise<AuthProblem | null>,
 ) {
-  const [values, setValues] = useState<Record<AuthField, string>>({ name: '', email: '', password: '' });
+  const [values, setValues] = useState<Record<AuthField, string>>({
+    name: '',
+    email: '',
+    password: '',
+    currentPassword: '',
+    newPassword: '',
+  });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<AuthProblem | null>(null);
   const [pending, setPending] = useState(false);
@@ -89,5 +95,12 @@ export function useAuthForm<S extends z.ZodType<Partial<Record<AuthField, string
     },
   });
 
-  return { register, onSubmit, problem, pending };
+  /** Empties every field (after a form did what it was for, e.g. a changed password). */
+  function reset() {
+    submitted.current = false;
+    setValues({ name: '', email: '', password: '', currentPassword: '', newPassword: '' });
+    setErrors({});
+  }
+
+  return { register, onSubmit, problem, pending, reset };
 }

@@ -14,6 +14,12 @@ export function AuthProblemMessage({ problem }: { problem: AuthProblem | null })
               <Link to="/sign-in">Sign in instead</Link>
             </>
           )}
+          {problem.suggest === 'forgot-password' && (
+            <>
+              {' '}
+              <Link to="/forgot-password">Send a new link</Link>
+            </>
+          )}
         </>
       )}
     </div>
