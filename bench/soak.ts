@@ -95,6 +95,7 @@ try {
     'server/index.ts',
     (port) => ({
       NODE_ENV: 'production',
+      EMAIL_DISABLED: 'true',
       BETTER_AUTH_SECRET: secret,
       BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
       TRUSTED_PROXIES: '127.0.0.1',

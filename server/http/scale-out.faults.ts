@@ -163,7 +163,13 @@ describe.skipIf(unavailable)('two instances behind HAProxy', () => {
       ['--import', 'tsx', 'scripts/rotate-keys.ts', '--remove-previous'],
       {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'silent', ...env },
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'production',
+          EMAIL_DISABLED: 'true',
+          LOG_LEVEL: 'silent',
+          ...env,
+        },
       },
     );
     const newKeyId = /New signing key: (\S+)/.exec(stdout)?.[1];
