@@ -18,8 +18,10 @@ describe('API keys page', () => {
     const account = await screen.findByRole('button', { name: 'Account: me@example.com' });
     account.focus();
     await user.keyboard('{Enter}');
-    const link = screen.getByRole('link', { name: 'API keys' });
-    expect(link).toHaveFocus();
+    // The menu opens on its first item, the account page; API keys is the next stop.
+    expect(screen.getByRole('link', { name: 'Account settings' })).toHaveFocus();
+    await user.tab();
+    expect(screen.getByRole('link', { name: 'API keys' })).toHaveFocus();
     await user.keyboard('{Enter}');
     expect(await screen.findByRole('heading', { level: 1, name: 'API keys' })).toBeInTheDocument();
     expect(screen.getByTestId('location')).toHaveTextContent('/api-keys');
