@@ -75,27 +75,13 @@ export function createAuthRoute(deps: { auth: Auth; baseURL: string; proxies: Bl
     req.headers['x-forwarded-proto'] = publicURL.protocol.slice(0, -1);
     delete req.headers['x-forwarded-host'];
     delete req.headers[':authority'];
+    // What both log lines say about the request.
+    const about = { path: (req.url ?? '').split('?', 1)[0], requestId: req.headers['x-request-id'] };
     standardRetryAfter(res, (retryAfter) =>
-      log.warn(
-        {
-          event: 'rate_limited',
-          path: (req.url ?? '').split('?', 1)[0],
-          retryAfter,
-          requestId: req.headers['x-request-id'],
-        },
-        'rate limit hit',
-      ),
+      log.warn({ event: 'rate_limited', ...about, retryAfter }, 'rate limit hit'),
     );
     maskServerErrors(res, (status) =>
-      log.error(
-        {
-          event: 'auth_server_error',
-          path: (req.url ?? '').split('?', 1)[0],
-          status,
-          requestId: req.headers['x-request-id'],
-        },
-        'auth endpoint failed: body replaced',
-      ),
+      log.error({ event: 'auth_server_error', ...about, status }, 'auth endpoint failed: body replaced'),
     );
     await authHandler(req, res);
   };
