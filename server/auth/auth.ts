@@ -15,6 +15,7 @@ import type { Logger } from '../logger';
 import { accountFieldsPlugin } from './account-fields';
 import { apiKeyPlugin, apiKeyTokens } from './api-keys';
 import { authEventsPlugin, betterAuthLogger } from './auth-events';
+import { equalTimePlugin } from './equal-time';
 import { hashPassword, verifyPassword } from './password';
 import { createSignInThrottle, signInThrottlePlugin } from './sign-in-throttle';
 import type { TokenRevocations } from './revocation';
@@ -242,6 +243,7 @@ export function createAuth(options: AuthOptions) {
       apiKeyPlugin(),
       keyTokens.plugin,
       tokenRevocationPlugin(options.revocations),
+      equalTimePlugin(),
     ],
   });
   keyTokens.bindVerifier((key) => auth.api.verifyApiKey({ body: { key } }));

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockList } from 'node:net';
 import { toNodeHandler } from 'better-auth/node';
 import { CLIENT_IP_HEADER, type Auth } from '../auth/auth';
+import { REQUEST_START_HEADER } from '../auth/equal-time';
 import type { Logger } from '../logger';
 import { clientAddress } from './client-ip';
 import { sendJson } from './send-json';
@@ -68,6 +69,8 @@ export function createAuthRoute(deps: { auth: Auth; baseURL: string; proxies: Bl
     }
     // Better Auth cannot see the socket; give it the address we trust and nothing else.
     req.headers[CLIENT_IP_HEADER] = clientAddress(req, proxies);
+    // When it arrived, by our clock, for the endpoints that answer in equal time (equal-time.ts).
+    req.headers[REQUEST_START_HEADER] = String(performance.now());
     // Its node adapter builds the URL it routes on as `${X-Forwarded-Proto}://${Host}` + req.url,
     // so a crafted Host (`…/api/auth/sign-in/email?`) would pick another route than the path we
     // checked. The public URL is configured: state it, and drop what could contradict it.

@@ -127,6 +127,25 @@ describe('email verification banner', () => {
     expect(within(banner).getByRole('button', { name: 'Send the link again' })).toBeDisabled();
   });
 
+  test('explains a confirmation link that expired or was used, when Better Auth sends the person back', async () => {
+    const me = await signedIn();
+    api.markUnverified(me);
+    renderApp(api, '/?error=TOKEN_EXPIRED');
+    const banner = await screen.findByRole('complementary', { name: 'Email verification' });
+    expect(banner).toHaveTextContent(
+      'That confirmation link has expired or was already used. Send a new one below.',
+    );
+    expect(within(banner).getByRole('button', { name: 'Send the link again' })).toBeEnabled();
+  });
+
+  test('says nothing of a link when none failed', async () => {
+    const me = await signedIn();
+    api.markUnverified(me);
+    renderApp(api, '/?error=SOMETHING_ELSE');
+    const banner = await screen.findByRole('complementary', { name: 'Email verification' });
+    expect(banner).not.toHaveTextContent('confirmation link has expired');
+  });
+
   test('words a rate limit on resend', async () => {
     const me = await signedIn();
     api.markUnverified(me);

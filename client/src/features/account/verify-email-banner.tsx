@@ -1,19 +1,26 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { retryAfterMessage } from '../../../../shared/retry-after';
 import { keepRetryAfter } from '../../lib/forms/auth-errors';
 import { useServices } from '../../lib/services-context';
 import { useAccount } from './use-account';
 
+const LINK_ERRORS = new Set(['TOKEN_EXPIRED', 'INVALID_TOKEN']);
+
 type Sent = { state: 'idle' | 'sending' | 'sent' } | { state: 'failed'; message: string };
 
 /**
  * Shown on every page while the signed-in account's email is unverified: an unverified account
- * may use the app (specs/decisions.md D31), but a reset link can only reach a confirmed address.
+ * may use the app (specs/decisions.md D32), but a reset link can only reach a confirmed address.
  */
 export function VerifyEmailBanner() {
   const { authClient } = useServices();
   const account = useAccount();
   const [sent, setSent] = useState<Sent>({ state: 'idle' });
+  // Better Auth sends a confirmation link that has expired or was already used back here with
+  // `?error=TOKEN_EXPIRED` or `?error=INVALID_TOKEN`.
+  const [params] = useSearchParams();
+  const linkFailed = LINK_ERRORS.has(params.get('error') ?? '');
   const user = account.data?.user;
   if (!user || user.emailVerified !== false) return null;
 
@@ -39,6 +46,11 @@ export function VerifyEmailBanner() {
 
   return (
     <aside className="verify-banner" aria-label="Email verification">
+      {linkFailed && (
+        <p>
+          <strong>That confirmation link has expired or was already used.</strong> Send a new one below.
+        </p>
+      )}
       <p>
         Please confirm your email address: we sent a link to <strong>{user.email}</strong>. Until then, we
         can’t send you a password reset link you can trust.
