@@ -3,10 +3,8 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { APIError } from 'better-auth/api';
 import { jwt } from 'better-auth/plugins';
 import type { JwtOptions } from 'better-auth/plugins/jwt';
-import { and, count, eq, gt, like } from 'drizzle-orm';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../shared/auth';
 import type { Database } from '../db/client';
-import { verification } from '../db/auth-schema';
 import { schema } from '../db/schema';
 import type { Mailer } from '../email/mailer';
 import { takeMailQuota } from '../email/mail-quota';
@@ -63,9 +61,6 @@ export const VERIFY_TOKEN_SECONDS = 24 * 60 * 60;
 /** Verification mails (sign-up and resends) one account receives per hour. */
 export const VERIFY_MAILS_PER_HOUR = 3;
 
-/** Better Auth stores each reset token as a verification row `reset-password:<token>` → user id. */
-const RESET_IDENTIFIER_PREFIX = 'reset-password:';
-
 export function createAuth(options: AuthOptions) {
   const { baseURL, log } = options;
   const secureCookies = baseURL.startsWith('https://');
@@ -114,19 +109,12 @@ export function createAuth(options: AuthOptions) {
             revokeSessionsOnPasswordReset: true,
             sendResetPassword: async ({ user, token }, request) => {
               const requestId = request?.headers.get('x-request-id');
-              // Better Auth has just stored this token, so the count includes it.
-              const since = new Date(Date.now() - 60 * 60 * 1000);
-              const [row] = await options.db
-                .select({ n: count() })
-                .from(verification)
-                .where(
-                  and(
-                    like(verification.identifier, `${RESET_IDENTIFIER_PREFIX}%`),
-                    eq(verification.value, user.id),
-                    gt(verification.createdAt, since),
-                  ),
-                );
-              if ((row?.n ?? 0) > RESET_MAILS_PER_HOUR) {
+              const quota = {
+                purpose: 'reset-password',
+                max: RESET_MAILS_PER_HOUR,
+                windowMs: 60 * 60 * 1000,
+              };
+              if (!(await takeMailQuota(options.db, user.id, quota))) {
                 log.warn(
                   { event: 'reset_mail_limited', userId: user.id },
                   'reset mail not sent: hourly limit',

@@ -105,7 +105,7 @@ export function createApp(options: AppOptions) {
   });
   const onError: HTTPErrorHandler<AppRouter, IncomingMessage> = ({ error, path, req, ctx }) => {
     if (error.code === 'FORBIDDEN') {
-      // Someone tried another user's data: worth an operator's attention, not an error.
+      // Another user's data, or a write with a read-only key: worth an operator's attention.
       log.warn(
         { event: 'forbidden', userId: ctx?.user?.id, path, requestId: req.headers['x-request-id'] },
         'forbidden access',
