@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv, type Env } from '../env';
@@ -19,6 +20,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
 }
 
 export const TEST_DATA_DIR = join(tmpdir(), `tasks-test-${process.pid}`);
+// One folder per test process, gone with it: the outbox mails of a run are not left in /tmp.
+process.once('exit', () => rmSync(TEST_DATA_DIR, { recursive: true, force: true }));
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-0123456789';
 
