@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { retryLink, TRPCClientError } from '@trpc/client';
 import { bearerBatchLink, idempotentCreateLink, isSafeToRetry } from '../../../shared/trpc-link';
 import { createAppAuthClient } from './auth-client';
+import { retryWhenOffline, seedOnlineStatus } from './offline/online-status';
 import { createSession } from './session';
 import { trpc } from './trpc';
 
@@ -64,9 +65,12 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
         staleTime: 30_000,
         retry: (failures, error) => !FINAL_CODES.has(errorCode(error) ?? '') && failures < 2,
       },
-      mutations: { retry: false },
+      // Never retried after an answer or while online (a second send could apply twice); a change
+      // cut off by the connection dropping pauses until it is back, then is sent again (D36).
+      mutations: { retry: retryWhenOffline },
     },
   });
+  seedOnlineStatus();
 
   /** The token each operation was sent with, so a refusal invalidates exactly that one. */
   const sentWith = new WeakMap<object, string | null>();
