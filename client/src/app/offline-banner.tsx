@@ -9,7 +9,7 @@ import { useSession } from '../lib/services-context';
  */
 export function OfflineBanner() {
   const online = useOnline();
-  const signedIn = useSession().status === 'signed-in';
+  const status = useSession().status;
   // Changes TanStack Query holds back until the connection returns.
   const waiting = useMutationState({
     filters: { status: 'pending', predicate: (m) => m.state.isPaused },
@@ -18,11 +18,14 @@ export function OfflineBanner() {
   let text: string | null = null;
   if (!online) {
     // Paused changes live in this tab's memory (D36), so the banner asks to keep the tab open.
-    text = signedIn
-      ? `You’re offline. Your changes will be sent when you’re back online; keep this tab open until then.${
-          waiting > 0 ? ` ${waiting} ${waiting === 1 ? 'change' : 'changes'} waiting.` : ''
-        }`
-      : 'You’re offline. Signing in needs a connection.';
+    text =
+      status === 'signed-in'
+        ? `You’re offline. Your changes will be sent when you’re back online; keep this tab open until then.${
+            waiting > 0 ? ` ${waiting} ${waiting === 1 ? 'change' : 'changes'} waiting.` : ''
+          }`
+        : status === 'signed-out'
+          ? 'You’re offline. Signing in needs a connection.'
+          : 'You’re offline.';
   }
 
   return (

@@ -201,4 +201,31 @@ describe('offline', () => {
     expect(within(screen.getByRole('list', { name: 'All tasks' })).getByText('Call dad')).toBeInTheDocument();
     expect((await api.tasks()).map((t) => t.title)).toEqual(['Call dad']);
   });
+
+  test('opened without a connection: says what needs it, then loads the list by itself when it is back', async () => {
+    const me = await signedIn();
+    await api.addTask(me.id, 'Pay rent');
+    const net = cable(api);
+    net.state.down = true;
+    // As after a reload served by the service worker: the browser knows it is offline from the start.
+    browserOnline(false);
+    renderApp({ fetch: net.fetch }, '/');
+    expect(
+      await screen.findByText('Your list needs a connection. It loads by itself when you’re back online.'),
+    );
+    expect(banner()).toHaveTextContent('You’re offline.');
+
+    net.state.down = false;
+    browserOnline(true);
+    act(() => onlineManager.setOnline(true));
+    expect(await screen.findByRole('checkbox', { name: 'Pay rent' })).toBeInTheDocument();
+    expect(banner()).toBeEmptyDOMElement();
+  });
+
+  test('signed out and offline: the banner says signing in needs a connection', async () => {
+    renderApp(api, '/sign-in');
+    await screen.findByRole('heading', { name: 'Sign in' });
+    act(() => onlineManager.setOnline(false));
+    expect(banner()).toHaveTextContent('You’re offline. Signing in needs a connection.');
+  });
 });
