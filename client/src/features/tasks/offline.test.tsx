@@ -228,4 +228,26 @@ describe('offline', () => {
     act(() => onlineManager.setOnline(false));
     expect(banner()).toHaveTextContent('You’re offline. Signing in needs a connection.');
   });
+
+  test('signing out while offline drops the waiting changes: nothing is sent later', async () => {
+    const me = await signedIn();
+    await api.addTask(me.id, 'Pay rent');
+    const net = cable(api);
+    const { user } = renderApp({ fetch: net.fetch }, '/');
+    await screen.findByRole('checkbox', { name: 'Pay rent' });
+    act(() => onlineManager.setOnline(false));
+    await user.click(screen.getByRole('checkbox', { name: 'Pay rent' }));
+    await waitFor(() => expect(banner()).toHaveTextContent('1 change waiting.'));
+
+    net.state.down = true;
+    await user.click(screen.getByRole('button', { name: 'Account: me@example.com' }));
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    await screen.findByRole('heading', { name: 'Sign in' });
+
+    net.state.down = false;
+    act(() => onlineManager.setOnline(true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(count('task.update')).toBe(0);
+    expect((await api.tasks())[0]?.completed).toBe(false);
+  });
 });
