@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { getToken, signIn as signInFromNode } from '../server/test/server';
@@ -18,6 +19,13 @@ async function serverTasks(person: Person): Promise<{ title: string; completed: 
     result: { data: { items: { title: string; completed: boolean }[] } };
   };
   return body.result.data.items.map(({ title, completed }) => ({ title, completed }));
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 /** Opens a row's Edit: in the row on a desktop, behind "More actions" on a phone. */
@@ -65,6 +73,8 @@ describe('offline in Chromium', () => {
       expect(await page.getByRole('checkbox', { name: 'Pay rent' }).isChecked()).toBe(true);
       await expect.poll(() => banner.textContent()).toContain('3 changes waiting.');
       expect(await page.getByRole('alert').count()).toBe(0);
+      await page.getByText('Waiting for a connection').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
       await screenshot(page, `offline-${size}`);
       expect(await serverTasks(person)).toEqual([
         { title: 'Call mum', completed: false },

@@ -81,6 +81,7 @@ describe('offline', () => {
 
     // Shown at once, nothing sent, nothing rolled back, no error.
     expect(await screen.findByText('Buy milk')).toBeInTheDocument();
+    expect(screen.getByText('Waiting for a connection')).toBeInTheDocument();
     expect(screen.getByRole('checkbox', { name: 'Pay rent' })).toBeChecked();
     expect(screen.getByText('Call mum back')).toBeInTheDocument();
     await waitFor(() => expect(banner()).toHaveTextContent('3 changes waiting.'));
