@@ -251,4 +251,48 @@ describe('offline', () => {
     expect(count('task.update')).toBe(0);
     expect((await api.tasks())[0]?.completed).toBe(false);
   });
+
+  test('two offline changes to one task (tick, then edit) do not conflict with each other on replay', async () => {
+    const me = await signedIn();
+    await api.addTask(me.id, 'Call mum');
+    const { user } = renderApp(api, '/');
+    await screen.findByRole('checkbox', { name: 'Call mum' });
+    act(() => onlineManager.setOnline(false));
+    await user.click(screen.getByRole('checkbox', { name: 'Call mum' }));
+    await user.click(screen.getByRole('button', { name: 'Edit Call mum' }));
+    const title = screen.getByRole('textbox', { name: 'Title' });
+    await user.clear(title);
+    await user.type(title, 'Call mum back{Enter}');
+    await waitFor(() => expect(banner()).toHaveTextContent('2 changes waiting.'));
+
+    act(() => onlineManager.setOnline(true));
+    await waitFor(() => expect(banner()).toBeEmptyDOMElement());
+    await waitFor(async () =>
+      expect((await api.tasks()).map((t) => [t.title, t.completed, t.version])).toEqual([
+        ['Call mum back', true, 3],
+      ]),
+    );
+    expect(count('task.update')).toBe(2);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  test('a change made elsewhere between two of mine is still a conflict for the later one', async () => {
+    const me = await signedIn();
+    const task = await api.addTask(me.id, 'Call mum');
+    const { user } = renderApp(api, '/');
+    await screen.findByRole('checkbox', { name: 'Call mum' });
+    act(() => onlineManager.setOnline(false));
+    await user.click(screen.getByRole('checkbox', { name: 'Call mum' }));
+    await user.click(screen.getByRole('button', { name: 'Edit Call mum' }));
+    const title = screen.getByRole('textbox', { name: 'Title' });
+    await user.clear(title);
+    await user.type(title, 'Call mum back{Enter}');
+    await api.as(me).task.update({ id: task.id, title: 'Call dad', version: task.version });
+
+    act(() => onlineManager.setOnline(true));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Your title was “Call mum back”.');
+    await waitFor(async () =>
+      expect((await api.tasks()).map((t) => [t.title, t.completed])).toEqual([['Call dad', true]]),
+    );
+  });
 });
