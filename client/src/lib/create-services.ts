@@ -1,8 +1,8 @@
 import { matchMutation, MutationCache, QueryClient } from '@tanstack/react-query';
 import { retryLink, TRPCClientError } from '@trpc/client';
+import { getMutationKey, getQueryKey } from '@trpc/react-query';
 import { bearerBatchLink, idempotentCreateLink, isSafeToRetry } from '../../../shared/trpc-link';
 import { createAppAuthClient } from './auth-client';
-import { getMutationKey, getQueryKey } from '@trpc/react-query';
 import { retryWhenOffline, seedOnlineStatus } from './offline/online-status';
 import { createOwnVersions } from './offline/own-versions';
 import { createSession } from './session';
