@@ -11,6 +11,14 @@ if (!root) throw new Error('#root is missing from index.html');
 
 const services = createServices({ baseURL: window.location.origin });
 
+// The service worker (vite-plugin-pwa, production builds only) keeps the app shell for offline
+// reloads; it never caches API answers.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  });
+}
+
 createRoot(root).render(
   <StrictMode>
     <AppProviders services={services}>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { signInPath } from '../features/auth/safe-next';
+import { useOnline } from '../lib/offline/online-status';
 import type { SignInState } from '../lib/sign-in-state';
 import { useServices, useSession } from '../lib/services-context';
 
@@ -9,11 +10,21 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   const snapshot = useSession();
   const location = useLocation();
   const { session } = useServices();
+  const online = useOnline();
 
   if (snapshot.status === 'loading') {
     return (
       <div className="page-status" role="status">
         <span className="spinner" aria-hidden="true" /> Loading…
+      </div>
+    );
+  }
+  if (snapshot.status === 'unavailable' && !online) {
+    // A reload without a connection: the service worker served the app, but who is signed in and
+    // their list come from the server (nothing personal is kept on the device; D36).
+    return (
+      <div className="page-status" role="status">
+        <p>Your list needs a connection. It loads by itself when you’re back online.</p>
       </div>
     );
   }

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useOnline } from '../lib/offline/online-status';
 import { useServices, useSession } from '../lib/services-context';
 
 /**
@@ -10,6 +11,7 @@ export function SessionEffects() {
   const snapshot = useSession();
   const userId = snapshot.status === 'signed-in' ? snapshot.userId : null;
   const previousUser = useRef<string | null>(null);
+  const online = useOnline();
 
   useEffect(() => {
     if (session.getSnapshot().status === 'loading') void session.start().catch(() => undefined);
@@ -24,6 +26,11 @@ export function SessionEffects() {
       window.removeEventListener('focus', onFocus);
     };
   }, [session]);
+
+  // Opened without a connection: find out who is signed in as soon as it is back.
+  useEffect(() => {
+    if (online && session.getSnapshot().status === 'unavailable') void session.start().catch(() => undefined);
+  }, [online, session]);
 
   useEffect(() => {
     if (previousUser.current !== userId) {

@@ -1,7 +1,10 @@
-import { QueryClient } from '@tanstack/react-query';
+import { matchMutation, MutationCache, QueryClient } from '@tanstack/react-query';
 import { retryLink, TRPCClientError } from '@trpc/client';
+import { getMutationKey, getQueryKey } from '@trpc/react-query';
 import { bearerBatchLink, idempotentCreateLink, isSafeToRetry } from '../../../shared/trpc-link';
 import { createAppAuthClient } from './auth-client';
+import { retryWhenOffline, seedOnlineStatus } from './offline/online-status';
+import { createOwnVersions } from './offline/own-versions';
 import { createSession } from './session';
 import { trpc } from './trpc';
 
@@ -58,15 +61,31 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
     },
   });
 
+  const ownVersions = createOwnVersions();
   const queryClient = new QueryClient({
+    // Runs before the mutation's own onSuccess, so before the next task change in the scope starts.
+    mutationCache: new MutationCache({
+      onSuccess(data, _variables, _context, mutation) {
+        if (matchMutation({ mutationKey: getMutationKey(trpc.task.update), exact: true }, mutation)) {
+          ownVersions.record(data);
+        }
+      },
+    }),
     defaultOptions: {
       queries: {
         staleTime: 30_000,
         retry: (failures, error) => !FINAL_CODES.has(errorCode(error) ?? '') && failures < 2,
       },
-      mutations: { retry: false },
+      // Never retried after an answer or while online (a second send could apply twice); a change
+      // cut off by the connection dropping pauses until it is back, then is sent again (D36).
+      mutations: { retry: retryWhenOffline },
     },
   });
+  seedOnlineStatus();
+  // Task changes run one at a time, in order (also when replayed after reconnecting), so each is
+  // sent once the one before has its answer: a tick and then an edit of the same task queued
+  // offline must not make the edit a CONFLICT with the tick (createOwnVersions, D36).
+  queryClient.setMutationDefaults(getQueryKey(trpc.task), { scope: { id: 'task-changes' } });
 
   /** The token each operation was sent with, so a refusal invalidates exactly that one. */
   const sentWith = new WeakMap<object, string | null>();
@@ -77,6 +96,7 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
       // laptop): on UNAUTHORIZED, renew once and try again before giving up.
       // Every add carries an idempotency key, chosen once here, so a retry below cannot add twice.
       idempotentCreateLink(),
+      ownVersions.link(),
       retryLink({
         retry({ error, attempts, op }) {
           const code = errorCode(error);

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
+import { useOnline } from '../../lib/offline/online-status';
 import type { Task } from '../../lib/trpc';
 import { isPendingTask, type TaskEdit } from './use-task-actions';
 import { parseTaskFields } from './parse-task-fields';
@@ -36,6 +37,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
   const returnFocus = useRef(false);
   const saving = useRef(false);
   const notSaved = pending && isPendingTask(task);
+  const online = useOnline();
 
   useEffect(() => {
     if (!editing && returnFocus.current) {
@@ -187,7 +189,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
           {task.title}
         </span>
         {task.description && <p className="task-description">{task.description}</p>}
-        {notSaved && <span className="task-status">Saving…</span>}
+        {notSaved && <span className="task-status">{online ? 'Saving…' : 'Waiting for a connection'}</span>}
       </div>
       <div
         className={`task-actions${menuOpen ? ' open' : ''}`}

@@ -1,4 +1,5 @@
 import { useMutationState, useQueryClient } from '@tanstack/react-query';
+import { randomUuid } from '../../../../shared/trpc-link';
 import { trpc, type Task } from '../../lib/trpc';
 import { clearCompletedTasks, findTask, replaceTask, taskQueriesKey } from './task-cache';
 import { classify, logRefusal, quote, refusalMessage } from './task-errors';
@@ -62,9 +63,15 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       const latest = await utils.task.get.fetch({ id: task.id }, { staleTime: 0 }).catch(() => null);
       if (latest) {
         replaceTask(queryClient, shown, latest);
+        // An edit replayed after a lost answer meets its own first send: it was saved (D36).
+        if (shown && (['title', 'description', 'completed'] as const).every((k) => latest[k] === shown[k]))
+          return;
         notices.push(
           'error',
-          `${what} was changed somewhere else, so your edit wasn’t saved. The latest version is shown.`,
+          `${what} was changed somewhere else, so your edit wasn’t saved. The latest version is shown.${
+            // Say what was typed, so an edit made long ago (offline) is not lost without a trace.
+            shown && shown.title !== task.title ? ` Your title was ${quote(shown.title)}.` : ''
+          }`,
         );
         return;
       }
@@ -223,7 +230,14 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
   return {
     /** Resolves false when the server refused (the typed text should be given back). */
     create: (fields: TaskEdit): Promise<boolean> =>
-      succeeded(createMutation.mutateAsync({ title: fields.title, description: fields.description })),
+      // The key is part of the change itself, so a replay after reconnecting sends the same one.
+      succeeded(
+        createMutation.mutateAsync({
+          title: fields.title,
+          description: fields.description,
+          idempotencyKey: randomUuid(),
+        }),
+      ),
     // An explicit value (not "toggle"): two quick clicks or two tabs cannot cancel out.
     setCompleted: (task: Task, completed: boolean) => updateMutation.mutate({ id: task.id, completed }),
     /** Sent with the version the person saw: a newer one on the server is a CONFLICT. */
