@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
   createTaskInput,
@@ -7,6 +7,7 @@ import {
   taskIdInput,
   updateTaskInput,
 } from '../../../shared/task';
+import { taskChangesInput, type TaskChangeEvent } from '../../../shared/task-events';
 import { isForeignKeyViolation } from '../../db/database-error';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { readProcedure, router, writeProcedure } from '../init';
@@ -113,6 +114,41 @@ export const taskRouter = router({
   delete: writeProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.remove(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
+  }),
+
+  /**
+   * Live updates (decisions D33): every later change to the caller's tasks, each with its outbox
+   * id, so a reconnect with `lastEventId` resumes with no gap and no duplicate. Ends with
+   * UNAUTHORIZED when the token expires or is revoked (reconnect with a fresh one).
+   */
+  changes: readProcedure.input(taskChangesInput).subscription(async function* ({ ctx, input, signal }) {
+    const feed = ctx.changes;
+    if (!feed) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Live updates are unavailable' });
+    const userId = ctx.user.id;
+    const stream = feed.open(ctx.user, signal);
+    try {
+      let last: bigint;
+      if (input.lastEventId == null) {
+        last = await feed.latest(userId);
+      } else {
+        last = BigInt(input.lastEventId);
+        if (!(await feed.canResumeFrom(last))) {
+          last = await feed.latest(userId);
+          const resync: TaskChangeEvent = { type: 'resync' };
+          yield tracked(last.toString(), resync);
+        }
+      }
+      for (;;) {
+        stream.arm();
+        const batch = await feed.read(userId, last);
+        for (const change of batch.changes) yield tracked(change.id, change.event);
+        last = batch.last;
+        if (batch.more) continue;
+        if (!(await stream.next())) return;
+      }
+    } finally {
+      stream.close();
+    }
   }),
 
   clearCompleted: writeProcedure.input(emptyInput).mutation(async ({ ctx }) => {
