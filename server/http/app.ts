@@ -23,6 +23,7 @@ import { createProxyList } from './client-ip';
 import { createHealthCheck } from './health';
 import { withLoadShedding } from './load-shedding';
 import { setSecurityHeaders } from './security-headers';
+import { createStreamGuard } from './stream-guard';
 import { sendJson } from './send-json';
 import { createTrpcFastPath } from './trpc-fast-path';
 
@@ -165,7 +166,23 @@ export function createApp(options: AppOptions) {
   );
   const isStream = (req: IncomingMessage) =>
     req.method === 'GET' && streamPaths.has((req.url ?? '').split('?', 1)[0] ?? '');
-  const handleTrpc = withLoadShedding(env.MAX_IN_FLIGHT_REQUESTS, log, trpcHandler, isStream);
+  const guardStream = createStreamGuard({ createContext, changes: options.changes });
+  const handleTrpc = withLoadShedding(
+    env.MAX_IN_FLIGHT_REQUESTS,
+    log,
+    (req, res) => {
+      if (!isStream(req)) return trpcHandler(req, res);
+      const path = (req.url ?? '').split('?', 1)[0]?.slice(TRPC_BASE_PATH.length) ?? '';
+      guardStream(req, res, path).then(
+        (ok) => ok && trpcHandler(req, res),
+        (error: unknown) => {
+          log.error({ err: error, requestId: req.headers['x-request-id'] }, 'stream check failed');
+          if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
+        },
+      );
+    },
+    isStream,
+  );
   const serveClient =
     options.clientDir && existsSync(options.clientDir)
       ? sirv(options.clientDir, { single: true, etag: true, gzip: false, brotli: false })

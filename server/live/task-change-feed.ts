@@ -159,6 +159,17 @@ export function createTaskChangeFeed(options: TaskChangeFeedOptions) {
     await database.pipeline([{ sql: PURGE, params: [options.retentionSeconds] }]);
   }
 
+  /** Throws what `open` would refuse with: shutting down, or the user's streams at the limit. */
+  function checkCapacity(userId: string): void {
+    if (stopped) throw ended.shutdown();
+    if ((streams.get(userId)?.size ?? 0) >= maxStreamsPerUser) {
+      throw new TRPCError({
+        code: 'TOO_MANY_REQUESTS',
+        message: `Too many live streams open for this account (at most ${maxStreamsPerUser}); close a tab and retry`,
+      });
+    }
+  }
+
   return {
     /** LISTENs (once per instance) and starts the purge timer. */
     async start(): Promise<void> {
@@ -197,19 +208,15 @@ export function createTaskChangeFeed(options: TaskChangeFeedOptions) {
       }
     },
 
+    checkCapacity,
+
     /**
      * Registers a stream for `user` (TOO_MANY_REQUESTS past the per-user limit) that ends with
      * UNAUTHORIZED when the token expires or is revoked, and stops waiting when `signal` aborts.
      */
     open(user: TokenUser, signal: AbortSignal | undefined): ChangeStream {
-      if (stopped) throw ended.shutdown();
+      checkCapacity(user.id);
       let set = streams.get(user.id);
-      if ((set?.size ?? 0) >= maxStreamsPerUser) {
-        throw new TRPCError({
-          code: 'TOO_MANY_REQUESTS',
-          message: `Too many live streams open for this account (at most ${maxStreamsPerUser}); close a tab and retry`,
-        });
-      }
       if (!set) streams.set(user.id, (set = new Set()));
       const owner = set;
 
