@@ -12,12 +12,8 @@ import { createTRPCClient, retryLink, splitLink, type TRPCClientErrorLike } from
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { ApiKeyExchangeError, createApiKeyTokens, type ApiKeyTokens } from '../../shared/api-key-tokens';
 import { EventSource } from 'eventsource';
-import {
-  bearerBatchLink,
-  bearerSubscriptionLink,
-  idempotentCreateLink,
-  isSafeToRetry,
-} from '../../shared/trpc-link';
+import { bearerSubscriptionLink } from '../../shared/trpc-subscription-link';
+import { bearerBatchLink, idempotentCreateLink, isSafeToRetry } from '../../shared/trpc-link';
 import type { AppRouter } from '../trpc/router';
 
 export type { AppRouter };
