@@ -43,8 +43,10 @@ export function connectTaskChanges(opts: {
 
   /** The stream ended (token expired, server restarting, refused): open it again, from the last id. */
   const retry = () => {
-    subscription?.unsubscribe();
+    // Cleared first: unsubscribing may call onComplete, which must not retry a second time.
+    const previous = subscription;
     subscription = undefined;
+    previous?.unsubscribe();
     if (stopped) return;
     setDown();
     clearTimeout(timer);
@@ -75,13 +77,17 @@ export function connectTaskChanges(opts: {
     });
   }
 
-  // Back online: catch up now instead of at the end of the backoff.
+  // Back online: open a fresh stream from the last id now, rather than wait for the backoff or
+  // trust a connection that may have died silently meanwhile.
   const online = () => {
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      attempt = 0;
-      connect();
-    }
+    if (stopped) return;
+    clearTimeout(timer);
+    const previous = subscription;
+    subscription = undefined;
+    previous?.unsubscribe();
+    attempt = 0;
+    opts.onState('reconnecting');
+    connect();
   };
   const offline = () => opts.onState('offline');
   globalThis.addEventListener?.('online', online);
