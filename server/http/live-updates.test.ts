@@ -192,6 +192,39 @@ describe.each(testBackends)('live updates over HTTP on %s', (backend) => {
     }
   });
 
+  it('ends an API key’s stream within 2 s of the key’s deletion, and refuses a key without tasks:read', async () => {
+    const key = await createApiKey(server, ann, { name: 'to delete', scopes: ['tasks:read'] });
+    const exchange = await fetch(`${server.url}/api/auth/api-key/token`, {
+      method: 'POST',
+      headers: { 'x-api-key': key.key },
+    });
+    const { token } = (await exchange.json()) as { token: string };
+    const stream = await openStream(server.url, token);
+    expect(stream.status).toBe(200);
+    expect(await stream.until((t) => t.includes('event: connected'), 2_000)).toBe(true);
+    const removed = await fetch(`${server.url}/api/auth/api-key/delete`, {
+      method: 'POST',
+      headers: { cookie: ann.cookie, origin: server.baseURL, 'content-type': 'application/json' },
+      body: JSON.stringify({ keyId: key.id }),
+    });
+    expect(removed.status).toBe(200);
+    expect(await stream.until((_, closed) => closed, 2_000)).toBe(true);
+    expect(stream.text()).toContain('UNAUTHORIZED');
+
+    const writer = await createApiKey(server, ann, { name: 'writer', scopes: ['tasks:write'] });
+    const writerToken = (
+      (await (
+        await fetch(`${server.url}/api/auth/api-key/token`, {
+          method: 'POST',
+          headers: { 'x-api-key': writer.key },
+        })
+      ).json()) as { token: string }
+    ).token;
+    const refused = await openStream(server.url, writerToken);
+    expect(refused.status).toBe(403);
+    expect(refused.text()).toContain('tasks:read');
+  });
+
   it('ends open streams at once on shutdown, so the drain does not wait for them', async () => {
     const own = await startTestServer(backend, { env: { SHUTDOWN_TIMEOUT_MS: '10000' } });
     const cid = await signUp(own, 'cid');

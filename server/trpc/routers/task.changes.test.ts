@@ -4,13 +4,15 @@
  */
 import { TRPCError } from '@trpc/server';
 import { eq } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskChangeEvent } from '../../../shared/task-events';
 import { user as userTable } from '../../db/auth-schema';
 import type { DatabaseHandle } from '../../db/client';
+import { taskEvent } from '../../db/task-event-schema';
 import { createTaskQueries, type TaskQueries } from '../../db/task-queries';
 import { createTaskChangeFeed, type TaskChangeFeed } from '../../live/task-change-feed';
-import { createTestDatabase, insertUser, testBackends } from '../../test/databases';
+import { createTestDatabase, insertUser, testBackends, type TestDatabase } from '../../test/databases';
 import { silentLogger } from '../../test/env';
 import { createInnerContext } from '../context';
 import { createCallerFactory } from '../init';
@@ -211,6 +213,65 @@ describe.each(testBackends)('task.changes on %s', (backend) => {
     expect(changes.openStreams(bob.id)).toBe(3);
     for (const s of [...open.slice(1), again]) await s.close();
     expect(changes.openStreams(bob.id)).toBe(0);
+  });
+
+  it('misses nothing while many changes of one user commit at once (ids in commit order)', async () => {
+    const dan = await insertUser(database, 'dan');
+    const stream = await subscribe(tasks, changes, dan);
+    try {
+      const made = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => as(dan).task.create({ title: `burst ${i}` })),
+      );
+      const seen = new Map<string, number>();
+      for (let i = 0; i < 200 && seen.size < made.length; i++) {
+        const next = await stream.next(2_000);
+        if (!next) break;
+        if (next[1].type === 'created') seen.set(next[1].task.id, (seen.get(next[1].task.id) ?? 0) + 1);
+      }
+      expect([...seen.keys()].sort()).toEqual(made.map((t) => t.id).sort());
+      expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it.runIf(backend === 'postgres')(
+    'delivers a change that committed after a later-numbered one (per-user commit order)',
+    async () => {
+      const url = (database as TestDatabase).url;
+      if (!url) throw new Error('no url');
+      const erin = await insertUser(database, 'erin');
+      const stream = await subscribe(tasks, changes, erin);
+      const other = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        // T1 takes the smaller event id and stays open…
+        const first = await other.reserve();
+        await first`begin`;
+        await first`insert into task (user_id, title) values (${erin.id}, 'first, committed last')`;
+        // …T2 writes after it and commits first (or, with the per-user lock, waits for T1).
+        const second = as(erin).task.create({ title: 'second' });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await first`commit`;
+        first.release();
+        await second;
+        const titles = new Set<string>();
+        for (let i = 0; i < 4 && titles.size < 2; i++) {
+          const next = await stream.next(1_000);
+          if (next?.[1].type === 'created') titles.add(next[1].task.title);
+        }
+        expect(titles).toEqual(new Set(['first, committed last', 'second']));
+      } finally {
+        await other.end();
+        await stream.close();
+      }
+    },
+  );
+
+  it('keeps each user to their own outbox rows under row-level security', async () => {
+    await as(bob).task.create({ title: 'bob private' });
+    const rows = await tasks.asUser(ann.id, (tx) => tx.select({ userId: taskEvent.userId }).from(taskEvent));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.userId))).toEqual(new Set([ann.id]));
   });
 
   it('emits deleted for every task when the account is deleted (the cascade)', async () => {
