@@ -1,13 +1,17 @@
 /**
  * Live updates across instances (decisions D33). The trigger on `task` writes each change to the
- * `task_event` outbox and NOTIFYs `taskmanager_task_events` with the user id, both at commit. Each
- * instance LISTENs once; a notification wakes that user's open streams on this instance, and each
- * stream reads the outbox after the last id it sent (so a wake-up that is lost or folded costs
- * nothing, and a reconnect resumes from its `lastEventId`). Streams also end when their token
+ * `task_event` outbox in the changing transaction; after the commit, the instance that made the
+ * change NOTIFYs `taskmanager_task_events` with the user id (`announce`, not awaited: not on the
+ * request's path, and outside the transaction, whose commit a NOTIFY would serialize with every
+ * other). Each instance LISTENs once; a notification wakes that user's open streams on this
+ * instance, and each stream reads the outbox after the last id it sent (so a wake-up that is
+ * lost or folded costs at most a delay: a sweep rereads every stream every SWEEP_INTERVAL_MS,
+ * and a reconnect resumes from its `lastEventId`). Streams also end when their token
  * expires, when a revocation applied here (sign-out, revoked API key, deleted account) covers
  * their token, and when the server shuts down.
  */
 import { TRPCError } from '@trpc/server';
+import { sql } from 'drizzle-orm';
 import type { TaskChangeEvent } from '../../shared/task-events';
 import type { RevocationClaims } from '../auth/revocation';
 import type { TokenUser } from '../auth/verify-jwt';
@@ -15,11 +19,18 @@ import type { DatabaseHandle } from '../db/client';
 import { toRecord, type TaskRecord } from '../db/task-queries';
 import type { Logger } from '../logger';
 
-/** The NOTIFY channel the trigger in drizzle/0008_task_events.sql sends on. */
+/** The NOTIFY channel `announce` sends on and every instance LISTENs to. */
 export const TASK_EVENTS_CHANNEL = 'taskmanager_task_events';
 
 /** Outbox rows read per query; a stream further behind reads again at once. */
 export const EVENT_BATCH = 200;
+
+/**
+ * Every stream rereads this often even without a notification: a change made by a path that does
+ * not announce (SQL from a script, the cascade of an account deletion) or whose announcement was
+ * lost (a crash right after the commit) still arrives. One indexed read per open stream.
+ */
+export const SWEEP_INTERVAL_MS = 15_000;
 
 /** setTimeout's ceiling; a token living longer is rechecked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -69,12 +80,14 @@ export interface ChangeStream {
 }
 
 export interface TaskChangeFeedOptions {
-  database: Pick<DatabaseHandle, 'pipeline' | 'listen' | 'appRole'>;
+  database: Pick<DatabaseHandle, 'pipeline' | 'listen' | 'appRole' | 'db'>;
   log: Logger;
   maxStreamsPerUser: number;
   retentionSeconds: number;
   /** The revocation check requests use; streams recheck with it when told of a revocation. */
   isRevoked?: (claims: RevocationClaims) => boolean;
+  /** How often every stream rereads without a notification (SWEEP_INTERVAL_MS by default). */
+  sweepIntervalMs?: number;
   /** How often to purge expired events; defaults to a quarter of the retention, at most a minute. */
   purgeIntervalMs?: number;
   now?: () => number;
@@ -137,6 +150,7 @@ export function createTaskChangeFeed(options: TaskChangeFeedOptions) {
   const streams = new Map<string, Set<OpenStream>>();
   let stopListening: (() => Promise<void>) | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   const asUser = async (userId: string, sql: string, params: unknown[]) => {
@@ -157,6 +171,24 @@ export function createTaskChangeFeed(options: TaskChangeFeedOptions) {
 
   async function purge(): Promise<void> {
     await database.pipeline([{ sql: PURGE, params: [options.retentionSeconds] }]);
+  }
+
+  /**
+   * The announcements of one event-loop turn go out as one statement (one NOTIFY per user): under
+   * load, many commits share it.
+   */
+  const pendingAnnouncements = new Set<string>();
+  function flushAnnouncements(): void {
+    const users = [...pendingAnnouncements];
+    pendingAnnouncements.clear();
+    database.db
+      .execute(
+        sql`select pg_notify(${TASK_EVENTS_CHANNEL}, u) from unnest(array[${sql.join(
+          users.map((u) => sql`${u}`),
+          sql`, `,
+        )}]::text[]) as u`,
+      )
+      .catch((err: unknown) => log.warn({ err }, 'task change announcement failed'));
   }
 
   /** Throws what `open` would refuse with: shutting down, or the user's streams at the limit. */
@@ -185,12 +217,24 @@ export function createTaskChangeFeed(options: TaskChangeFeedOptions) {
         purge().catch((err: unknown) => log.warn({ err }, 'task event purge failed'));
       }, interval);
       purgeTimer.unref();
+      sweepTimer = setInterval(wakeAll, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
+      sweepTimer.unref();
+    },
+
+    /**
+     * Tells every instance (this one included) that `userId`'s tasks changed: call after the
+     * change committed. Not awaited by callers; a failure is logged and healed by the sweep.
+     */
+    announce(userId: string): void {
+      pendingAnnouncements.add(userId);
+      if (pendingAnnouncements.size === 1) setImmediate(flushAnnouncements);
     },
 
     /** Ends every open stream (clients reconnect elsewhere) and stops listening. */
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(purgeTimer);
+      clearInterval(sweepTimer);
       for (const set of streams.values()) for (const stream of set) stream.end(ended.shutdown());
       await stopListening?.().catch(() => {});
       stopListening = undefined;

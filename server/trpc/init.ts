@@ -145,4 +145,10 @@ export const readProcedure = requireScope(
 export const writeProcedure = requireScope(
   'tasks:write',
   'This API key is read-only: changing tasks needs the tasks:write scope',
-);
+).use(async ({ ctx, next }) => {
+  const result = await next();
+  // Committed (the trigger wrote the outbox rows): wake this user's live streams on every
+  // instance (decisions D33). A refused change wrote nothing; waking for it would only cost a read.
+  if (result.ok) ctx.changes?.announce(ctx.user.id);
+  return result;
+});

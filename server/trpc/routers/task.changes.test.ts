@@ -11,7 +11,7 @@ import { user as userTable } from '../../db/auth-schema';
 import type { DatabaseHandle } from '../../db/client';
 import { taskEvent } from '../../db/task-event-schema';
 import { createTaskQueries, type TaskQueries } from '../../db/task-queries';
-import { createTaskChangeFeed, type TaskChangeFeed } from '../../live/task-change-feed';
+import { createTaskChangeFeed, TASK_EVENTS_CHANNEL, type TaskChangeFeed } from '../../live/task-change-feed';
 import { createTestDatabase, insertUser, testBackends, type TestDatabase } from '../../test/databases';
 import { silentLogger } from '../../test/env';
 import { createInnerContext } from '../context';
@@ -64,7 +64,8 @@ describe.each(testBackends)('task.changes on %s', (backend) => {
   let changes: TaskChangeFeed;
   let ann: User;
   let bob: User;
-  const as = (user: User) => createCaller(createInnerContext({ tasks, user }));
+  // Mutations carry the feed as over HTTP: it announces each committed change.
+  const as = (user: User) => createCaller(createInnerContext({ tasks, user, changes }));
 
   beforeAll(async () => {
     database = await createTestDatabase(backend);
@@ -274,15 +275,42 @@ describe.each(testBackends)('task.changes on %s', (backend) => {
     expect(new Set(rows.map((r) => r.userId))).toEqual(new Set([ann.id]));
   });
 
-  it('emits deleted for every task when the account is deleted (the cascade)', async () => {
+  it('emits deleted for every task when the account is deleted (the cascade), found by the sweep', async () => {
+    // SQL that does not go through a procedure announces nothing: the sweep finds it.
+    const sweeping = createTaskChangeFeed({
+      database,
+      log: silentLogger(),
+      maxStreamsPerUser: 3,
+      retentionSeconds: 3600,
+      sweepIntervalMs: 200,
+    });
+    await sweeping.start();
     const carl = await insertUser(database, 'carl');
     const t = await as(carl).task.create({ title: 'mine' });
-    const stream = await subscribe(tasks, changes, carl);
+    const stream = await subscribe(tasks, sweeping, carl);
     try {
       await database.db.delete(userTable).where(eq(userTable.id, carl.id));
       expect((await stream.next())?.[1]).toEqual({ type: 'deleted', id: t.id, version: 1 });
     } finally {
       await stream.close();
+      await sweeping.stop();
+    }
+  });
+
+  it('announces only committed changes: a refused one wakes no stream', async () => {
+    const woken: string[] = [];
+    const stop = await database.listen(
+      TASK_EVENTS_CHANNEL,
+      (userId) => woken.push(userId),
+      () => {},
+    );
+    try {
+      const made = await as(ann).task.create({ title: 'announced' });
+      await expect(as(ann).task.update({ id: made.id, title: 'stale', version: 99 })).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(woken.filter((id) => id === ann.id)).toHaveLength(1);
+    } finally {
+      await stop();
     }
   });
 });
