@@ -32,6 +32,8 @@ export const EVENT_BATCH = 200;
  */
 export const SWEEP_INTERVAL_MS = 15_000;
 
+const SWEEP_TICK_MS = 1_000;
+
 /** setTimeout's ceiling; a token living longer is rechecked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -217,7 +219,20 @@ export function createTaskChangeFeed(options: TaskChangeFeedOptions) {
         purge().catch((err: unknown) => log.warn({ err }, 'task event purge failed'));
       }, interval);
       purgeTimer.unref();
-      sweepTimer = setInterval(wakeAll, options.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
+      // Staggered: each second a slice of the streams rereads, so the database never meets a
+      // burst of one read per open stream (which delayed live events by seconds in bench/live.ts).
+      const sweepMs = options.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
+      const slices = Math.max(1, Math.round(sweepMs / SWEEP_TICK_MS));
+      let tick = 0;
+      sweepTimer = setInterval(
+        () => {
+          const slice = tick++ % slices;
+          let i = 0;
+          for (const set of streams.values())
+            for (const stream of set) if (i++ % slices === slice) stream.wake();
+        },
+        Math.min(sweepMs, SWEEP_TICK_MS),
+      );
       sweepTimer.unref();
     },
 
