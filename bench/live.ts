@@ -8,7 +8,7 @@
  *   LIVE_USERS (50)  LIVE_STREAMS (1000)  LIVE_EVENTS (200)
  *
  * Prints: delivery latency p50/p99 (mutation sent → event read by every stream of the user; the
- * mutation's own round trip included), and the server's RSS and V8 heap before and after the
+ * mutation's own round trip included), and the server's RSS before and after the
  * streams opened, per 1,000 streams.
  */
 import { randomBytes } from 'node:crypto';
