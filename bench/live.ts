@@ -62,7 +62,6 @@ const project = await startTarget(
     LIVE_MAX_STREAMS_PER_USER: String(perUser),
     ...(benchUrl ? { DATABASE_URL: benchUrl } : { DATABASE_URL: '', DATA_DIR: dataDir ?? '' }),
   }),
-  ['--expose-gc'],
 );
 
 /** Per stream: the text read so far and who waits for which task id. */
