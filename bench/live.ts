@@ -48,21 +48,17 @@ if (admin && adminUrl) {
 }
 
 const secret = randomBytes(32).toString('base64url');
-const project = await startTarget(
-  'project',
-  'server/index.ts',
-  (port) => ({
-    NODE_ENV: 'production',
-    BETTER_AUTH_SECRET: secret,
-    BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
-    TRUSTED_PROXIES: '127.0.0.1',
-    EMAIL_DISABLED: 'true',
-    JWT_TTL_SECONDS: '3600',
-    LOG_LEVEL: 'warn',
-    LIVE_MAX_STREAMS_PER_USER: String(perUser),
-    ...(benchUrl ? { DATABASE_URL: benchUrl } : { DATABASE_URL: '', DATA_DIR: dataDir ?? '' }),
-  }),
-);
+const project = await startTarget('project', 'server/index.ts', (port) => ({
+  NODE_ENV: 'production',
+  BETTER_AUTH_SECRET: secret,
+  BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+  TRUSTED_PROXIES: '127.0.0.1',
+  EMAIL_DISABLED: 'true',
+  JWT_TTL_SECONDS: '3600',
+  LOG_LEVEL: 'warn',
+  LIVE_MAX_STREAMS_PER_USER: String(perUser),
+  ...(benchUrl ? { DATABASE_URL: benchUrl } : { DATABASE_URL: '', DATA_DIR: dataDir ?? '' }),
+}));
 
 /** Per stream: the text read so far and who waits for which task id. */
 interface Stream {
