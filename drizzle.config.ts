@@ -8,6 +8,7 @@ export default defineConfig({
     './server/db/task-schema.ts',
     './server/db/revocation-schema.ts',
     './server/db/api-key-schema.ts',
+    './server/db/task-event-schema.ts',
   ],
   out: './drizzle',
   // Only used by `drizzle-kit studio`/`push`; the app applies migrations itself.

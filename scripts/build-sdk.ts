@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const SDK_OUT_DIR = fileURLToPath(new URL('../dist/sdk', import.meta.url));
 
 /** Packages the SDK leaves to the installer (the consumer's copy is used). */
-const EXTERNAL = /^(@trpc\/|zod(\/|$))/;
+const EXTERNAL = /^(@trpc\/|zod(\/|$)|eventsource(\/|$))/;
 
 export async function buildSdk(outDir = SDK_OUT_DIR): Promise<void> {
   await rm(outDir, { recursive: true, force: true });

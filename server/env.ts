@@ -37,6 +37,15 @@ const envSchema = z
     TRUSTED_PROXIES: z.string().optional(),
     /** API requests processed at once; more get 503 + Retry-After rather than queueing without bound. */
     MAX_IN_FLIGHT_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(256),
+    /** Open `task.changes` streams one user may hold on one instance; more get TOO_MANY_REQUESTS. */
+    LIVE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(10),
+    /** How long the outbox keeps an event: a stream resumes across a gap up to this long. */
+    TASK_EVENT_RETENTION_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(3_600),
     /** On SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

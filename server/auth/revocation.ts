@@ -69,6 +69,8 @@ export function createTokenRevocations(options: TokenRevocationOptions) {
   /** User id -> tokens with `iat` at or before `cutoff` (s) are refused, until `expiresAt` (ms). */
   const userCutoffs = new Map<string, { cutoff: number; expiresAt: number }>();
   const keyListeners = new Set<() => void>();
+  /** Told the user id of every revocation applied here, local or announced (open streams recheck). */
+  const revocationListeners = new Set<(userId: string) => void>();
   let stopListening: (() => Promise<void>) | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
 
@@ -82,14 +84,15 @@ export function createTokenRevocations(options: TokenRevocationOptions) {
     if (event.expiresAt <= now()) return;
     if (event.kind === 'session') {
       revokedSessions.set(event.subject, Math.max(event.expiresAt, revokedSessions.get(event.subject) ?? 0));
-      return;
+    } else {
+      const cutoff = Math.floor(event.revokedAt / 1000);
+      const current = userCutoffs.get(event.subject);
+      userCutoffs.set(event.subject, {
+        cutoff: Math.max(cutoff, current?.cutoff ?? 0),
+        expiresAt: Math.max(event.expiresAt, current?.expiresAt ?? 0),
+      });
     }
-    const cutoff = Math.floor(event.revokedAt / 1000);
-    const current = userCutoffs.get(event.subject);
-    userCutoffs.set(event.subject, {
-      cutoff: Math.max(cutoff, current?.cutoff ?? 0),
-      expiresAt: Math.max(event.expiresAt, current?.expiresAt ?? 0),
-    });
+    for (const listener of revocationListeners) listener(event.userId);
   }
 
   function pruneMemory(): void {
@@ -190,6 +193,16 @@ export function createTokenRevocations(options: TokenRevocationOptions) {
 
     /** Tells every instance (this one included) to reload its JWKS. */
     announceKeyChange: (): Promise<void> => announceKeyChange(db),
+
+    /**
+     * Calls `listener` with the user id of each revocation applied on this instance (its own, and
+     * every other instance's as its NOTIFY arrives; resyncs repeat old ones): long-lived streams
+     * use it to recheck their token with `isRevoked` instead of polling.
+     */
+    onRevoked(listener: (userId: string) => void): () => void {
+      revocationListeners.add(listener);
+      return () => revocationListeners.delete(listener);
+    },
 
     onKeysChanged(listener: () => void): () => void {
       keyListeners.add(listener);

@@ -25,6 +25,11 @@ export type TokenUser = {
   email: string;
   /** What this token may do: every scope for a signed-in person, the key's scopes for a service. */
   scopes: readonly ApiKeyScope[];
+  /**
+   * The token's session id, issue and expiry times (s): a long-lived stream (task.changes) ends
+   * when the token expires or its session is revoked. Absent for users made in tests.
+   */
+  token?: { sid: string; iat: number; exp: number };
 };
 
 /** Why a request has no user; logged, never sent to the client. */
@@ -239,6 +244,7 @@ export function createJwtVerifier(options: VerifierOptions) {
           id: claims.data.sub,
           email: claims.data.email,
           scopes: claims.data.scope === undefined ? API_KEY_SCOPES : parseScope(claims.data.scope),
+          token: { sid: claims.data.sid, iat: claims.data.iat, exp: payload.exp ?? 0 },
         },
         claims: claims.data,
         until: Math.min(

@@ -50,7 +50,7 @@ export function isoTimestamp(value: unknown): string {
 }
 
 /** One row of `taskColumns`, in their order, as the driver gives it. */
-const toRecord = ([
+export const toRecord = ([
   id,
   userId,
   title,

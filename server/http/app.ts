@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '../db/client';
 import { errorCode } from '../db/database-error';
 import { createMailer } from '../email/mailer';
 import { createTaskQueries } from '../db/task-queries';
+import type { TaskChangeFeed } from '../live/task-change-feed';
 import { splitList, type Env } from '../env';
 import type { Logger } from '../logger';
 import { createContextFactory } from '../trpc/context';
@@ -22,6 +23,7 @@ import { createProxyList } from './client-ip';
 import { createHealthCheck } from './health';
 import { withLoadShedding } from './load-shedding';
 import { setSecurityHeaders } from './security-headers';
+import { createStreamGuard } from './stream-guard';
 import { sendJson } from './send-json';
 import { createTrpcFastPath } from './trpc-fast-path';
 
@@ -54,6 +56,8 @@ export interface AppOptions {
   clientDir?: string | undefined;
   /** True while shutting down: `/healthz` answers 503 so a load balancer stops sending. */
   isDraining?: () => boolean;
+  /** Started by the caller: live updates for `task.changes`. */
+  changes?: TaskChangeFeed;
 }
 
 /**
@@ -102,6 +106,7 @@ export function createApp(options: AppOptions) {
     verifyToken,
     log,
     requestDeadlineMs: env.REQUEST_DEADLINE_MS,
+    ...(options.changes ? { changes: options.changes } : {}),
   });
   const onError: HTTPErrorHandler<AppRouter, IncomingMessage> = ({ error, path, req, ctx }) => {
     if (error.code === 'FORBIDDEN') {
@@ -153,7 +158,31 @@ export function createApp(options: AppOptions) {
     log,
   });
   const handleHealth = createHealthCheck({ database, log, isDraining: options.isDraining });
-  const handleTrpc = withLoadShedding(env.MAX_IN_FLIGHT_REQUESTS, log, trpcHandler);
+  // A subscription's exact path (`/api/trpc/task.changes?input=…`): tRPC refuses one in a batch.
+  const streamPaths = new Set(
+    Object.entries(appRouter._def.procedures as Record<string, { _def?: { type?: unknown } }>)
+      .filter(([, procedure]) => procedure._def?.type === 'subscription')
+      .map(([name]) => `${TRPC_BASE_PATH}${name}`),
+  );
+  const isStream = (req: IncomingMessage) =>
+    req.method === 'GET' && streamPaths.has((req.url ?? '').split('?', 1)[0] ?? '');
+  const guardStream = createStreamGuard({ createContext, changes: options.changes });
+  const handleTrpc = withLoadShedding(
+    env.MAX_IN_FLIGHT_REQUESTS,
+    log,
+    (req, res) => {
+      if (!isStream(req)) return trpcHandler(req, res);
+      const path = (req.url ?? '').split('?', 1)[0]?.slice(TRPC_BASE_PATH.length) ?? '';
+      guardStream(req, res, path).then(
+        (ok) => ok && trpcHandler(req, res),
+        (error: unknown) => {
+          log.error({ err: error, requestId: req.headers['x-request-id'] }, 'stream check failed');
+          if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
+        },
+      );
+    },
+    isStream,
+  );
   const serveClient =
     options.clientDir && existsSync(options.clientDir)
       ? sirv(options.clientDir, { single: true, etag: true, gzip: false, brotli: false })
@@ -194,7 +223,7 @@ export function createApp(options: AppOptions) {
     sendJson(res, 404, { message: 'Not found' });
   };
 
-  return { handler, auth, verifyToken, tasks, revocations, mailer };
+  return { handler, auth, verifyToken, tasks, revocations, mailer, changes: options.changes };
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -11,9 +11,16 @@ export function withLoadShedding(
   maxInFlight: number,
   log: Logger,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  /**
+   * Requests that are not counted nor shed: long-lived streams (task.changes), which hold no
+   * database connection while open and would otherwise use up the budget of short requests.
+   * They have their own limit (LIVE_MAX_STREAMS_PER_USER).
+   */
+  isStream: (req: IncomingMessage) => boolean = () => false,
 ) {
   let inFlight = 0;
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (isStream(req)) return handler(req, res);
     if (inFlight >= maxInFlight) {
       res.setHeader('Retry-After', '1');
       log.warn({ event: 'load_shed', inFlight }, 'too many requests in flight');

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createTokenRevocations } from '../auth/revocation';
 import type { DatabaseHandle } from '../db/client';
 import { splitList, type Env } from '../env';
+import { createTaskChangeFeed } from '../live/task-change-feed';
 import type { Logger } from '../logger';
 import { createApp, type App } from './app';
 import { createDrainer, type DrainResult } from './drain';
@@ -39,6 +40,24 @@ export async function startServer(opts: {
     log: opts.log,
   });
   await revocations.start();
+  const changes = createTaskChangeFeed({
+    database: opts.database,
+    log: opts.log,
+    maxStreamsPerUser: env.LIVE_MAX_STREAMS_PER_USER,
+    retentionSeconds: env.TASK_EVENT_RETENTION_SECONDS,
+    isRevoked: revocations.isRevoked,
+  });
+  // Sign-out, a revoked API key or a deleted account, here or (by NOTIFY) on another instance,
+  // ends the streams its tokens hold within milliseconds.
+  revocations.onRevoked((userId) => changes.revoked(userId));
+  try {
+    await changes.start();
+  } catch (error) {
+    await revocations.stop();
+    throw error;
+  }
+  // requestTimeout bounds receiving a request, not answering it, so it leaves an open SSE stream
+  // alone; tRPC's ping (server/trpc/init.ts) keeps proxies from cutting an idle one.
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -46,6 +65,7 @@ export async function startServer(opts: {
       server.listen(env.PORT, env.HOST, () => resolve());
     });
   } catch (error) {
+    await changes.stop();
     await revocations.stop();
     throw error;
   }
@@ -66,6 +86,7 @@ export async function startServer(opts: {
     revocations,
     clientDir: opts.clientDir,
     isDraining: drainer.isDraining,
+    changes,
   });
   server.on('request', drainer.listener);
 
@@ -75,7 +96,11 @@ export async function startServer(opts: {
     url,
     baseURL,
     close: async () => {
-      const result = await drainer.drain(env.SHUTDOWN_TIMEOUT_MS);
+      const draining = drainer.drain(env.SHUTDOWN_TIMEOUT_MS);
+      // Open streams would hold the drain until its deadline: end them now (after draining began,
+      // so a reconnect goes to another instance), each with a retryable SERVICE_UNAVAILABLE.
+      await changes.stop();
+      const result = await draining;
       // Mail queued by the last requests (a reset link) goes out before the process ends.
       await app.mailer.idle(Math.min(env.SHUTDOWN_TIMEOUT_MS, 5_000));
       await revocations.stop();

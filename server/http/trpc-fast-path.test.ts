@@ -370,4 +370,28 @@ describe.each(testBackends)('the tRPC fast path (%s)', (backend) => {
     // Still serving.
     expect((await rawRequest({ url }, { path: '/api/trpc/big' })).status).toBe(500);
   });
+
+  it('never takes a subscription: task.changes goes to the adapter, with or without an SSE Accept', async () => {
+    const createContext = async () => createInnerContext({ tasks: api.app.tasks, user: null });
+    const fallbackCalls: string[] = [];
+    const listener = createTrpcFastPath({
+      router: appRouter,
+      basePath: '/api/trpc/',
+      createContext,
+      onError: () => {},
+      maxBodySize: 1024,
+      fallback: (req, res) => {
+        fallbackCalls.push(req.url ?? '');
+        res.statusCode = 299;
+        res.end();
+      },
+    });
+    const { server, url } = await listen(listener);
+    listeners.push(server);
+    for (const headers of [{ accept: 'text/event-stream' }, {}] as Record<string, string>[]) {
+      const answer = await rawRequest({ url }, { path: '/api/trpc/task.changes?input=%7B%7D', headers });
+      expect(answer.status).toBe(299);
+    }
+    expect(fallbackCalls).toHaveLength(2);
+  });
 });

@@ -8,9 +8,11 @@
  *
  * Inputs and outputs are inferred from the server's router; nothing is restated by hand.
  */
-import { createTRPCClient, retryLink, type TRPCClientErrorLike } from '@trpc/client';
+import { createTRPCClient, retryLink, splitLink, type TRPCClientErrorLike } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { ApiKeyExchangeError, createApiKeyTokens, type ApiKeyTokens } from '../../shared/api-key-tokens';
+import { EventSource } from 'eventsource';
+import { bearerSubscriptionLink } from '../../shared/trpc-subscription-link';
 import { bearerBatchLink, idempotentCreateLink, isSafeToRetry } from '../../shared/trpc-link';
 import type { AppRouter } from '../trpc/router';
 
@@ -20,6 +22,7 @@ export type { ApiKeyScope } from '../../shared/api-key';
 export type ApiInputs = inferRouterInputs<AppRouter>;
 export type ApiOutputs = inferRouterOutputs<AppRouter>;
 export type Task = ApiOutputs['task']['get'];
+export type { TaskChangeEvent } from '../../shared/task-events';
 
 interface CommonOptions {
   /** The server's base URL, e.g. `https://tasks.example.com` (no trailing `/api/trpc`). */
@@ -60,6 +63,9 @@ const SENT_WITH = 'taskmanager.sentWithToken';
 const exchangeRefused = (error: TRPCClientErrorLike<AppRouter>): boolean =>
   error instanceof Error && error.cause instanceof ApiKeyExchangeError && error.cause.status !== 503;
 
+/** Waits between reconnections of a subscription: 250 ms doubling, at most 5 s. */
+const resubscribeDelayMs = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
+
 /**
  * Every `task.create` gets an idempotency key (unless given one), and reads and keyed creates whose
  * answer was lost are sent again with the same input, so a retry never makes a second task. With
@@ -83,30 +89,59 @@ export function createApiClient(options: ApiClientOptions) {
     tokens = keyTokens;
     getToken = () => keyTokens.get();
   }
+  const rememberToken = (ops: readonly { context: Record<string, unknown> }[], token: string | null) => {
+    for (const op of ops) op.context[SENT_WITH] = token;
+  };
+  const sentWith = (context: Record<string, unknown>) => {
+    const sent = context[SENT_WITH];
+    return typeof sent === 'string' ? sent : null;
+  };
   return createTRPCClient<AppRouter>({
     links: [
       idempotentCreateLink(),
-      retryLink({
-        retry: ({ op, error, attempts }) => {
-          if (tokens && attempts === 1 && error.data?.code === 'UNAUTHORIZED') {
-            // Drop the JWT this call went out with (not one renewed meanwhile) and send it again.
-            const sent = op.context[SENT_WITH];
-            tokens.invalidate(typeof sent === 'string' ? sent : null);
-            return true;
-          }
-          return (
-            attempts < SDK_MAX_ATTEMPTS && answerLost(error) && !exchangeRefused(error) && isSafeToRetry(op)
-          );
-        },
-        retryDelayMs: (attempt) => 250 * 2 ** attempt,
-      }),
-      bearerBatchLink({
-        baseUrl,
-        getToken,
-        fetch,
-        onSend: (ops, token) => {
-          for (const op of ops) op.context[SENT_WITH] = token;
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // `task.changes`: a stream ends when its JWT expires or the server restarts; it is opened
+        // again (with a fresh JWT, from the last event id, so nothing is missed or repeated)
+        // until the caller unsubscribes or the API key is refused.
+        true: [
+          retryLink({
+            retry: ({ op, error }) => {
+              if (exchangeRefused(error)) return false;
+              if (tokens && (error.data?.code === 'UNAUTHORIZED' || error.data == null)) {
+                tokens.invalidate(sentWith(op.context));
+              }
+              return true;
+            },
+            retryDelayMs: resubscribeDelayMs,
+          }),
+          bearerSubscriptionLink({
+            baseUrl,
+            getToken,
+            fetch,
+            EventSource,
+            onConnect: (op, token) => rememberToken([op], token),
+          }),
+        ],
+        false: [
+          retryLink({
+            retry: ({ op, error, attempts }) => {
+              if (tokens && attempts === 1 && error.data?.code === 'UNAUTHORIZED') {
+                // Drop the JWT this call went out with (not one renewed meanwhile) and send it again.
+                tokens.invalidate(sentWith(op.context));
+                return true;
+              }
+              return (
+                attempts < SDK_MAX_ATTEMPTS &&
+                answerLost(error) &&
+                !exchangeRefused(error) &&
+                isSafeToRetry(op)
+              );
+            },
+            retryDelayMs: (attempt) => 250 * 2 ** attempt,
+          }),
+          bearerBatchLink({ baseUrl, getToken, fetch, onSend: rememberToken }),
+        ],
       }),
     ],
   });

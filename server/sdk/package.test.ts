@@ -62,13 +62,16 @@ const runExample = (env: Record<string, string>, title: string) =>
   });
 
 /**
- * What a consumer needs installed: at run time `@trpc/client` and `zod`; for the types also
+ * What a consumer needs installed: at run time `@trpc/client`, `zod` and `eventsource` (the SSE
+ * client that sends the JWT in a header, decisions D33); for the types also
  * `@trpc/server` and `drizzle-orm` (the task type is derived from the drizzle schema).
  */
 const CONSUMER_PACKAGES = [
   '@trpc/client',
   '@trpc/server',
   'zod',
+  'eventsource',
+  'eventsource-parser',
   'drizzle-orm',
   '@types/node',
   'undici-types',
@@ -96,7 +99,7 @@ describe('the installable SDK (taskmanager/client)', () => {
 
     const js = readFileSync(`${SDK_OUT_DIR}/api-client.js`, 'utf8');
     const imports = [...js.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
-    expect(imports.sort()).toEqual(['@trpc/client', 'zod']);
+    expect(imports.sort()).toEqual(['@trpc/client', 'eventsource', 'zod']);
     expect(js).not.toMatch(/drizzle|better-auth|pglite|postgres|jose|node:/);
 
     const types = readFileSync(`${SDK_OUT_DIR}/api-client.d.ts`, 'utf8');

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { API_KEY_SCOPES } from '../../shared/api-key';
 import { parseBearer, type TokenUser, type VerifyToken } from '../auth/verify-jwt';
 import type { TaskQueries } from '../db/task-queries';
+import type { TaskChangeFeed } from '../live/task-change-feed';
 import type { Logger } from '../logger';
 import type { Context } from './init';
 
@@ -9,9 +10,17 @@ import type { Context } from './init';
 type InnerUser = Omit<TokenUser, 'scopes'> & Partial<Pick<TokenUser, 'scopes'>>;
 
 /** The context without HTTP: what tests pass to `createCaller`. */
-export function createInnerContext(opts: { tasks: TaskQueries; user: InnerUser | null }): Context {
+export function createInnerContext(opts: {
+  tasks: TaskQueries;
+  user: InnerUser | null;
+  changes?: TaskChangeFeed | undefined;
+}): Context {
   const { user } = opts;
-  return { tasks: opts.tasks, user: user && { ...user, scopes: user.scopes ?? API_KEY_SCOPES } };
+  return {
+    tasks: opts.tasks,
+    user: user && { ...user, scopes: user.scopes ?? API_KEY_SCOPES },
+    ...(opts.changes ? { changes: opts.changes } : {}),
+  };
 }
 
 /** Counts raw `Authorization` headers: Node keeps only the first, and two is an attack, not a token. */
@@ -32,6 +41,7 @@ export function createContextFactory(deps: {
   verifyToken: VerifyToken;
   log: Logger;
   requestDeadlineMs?: number;
+  changes?: TaskChangeFeed;
 }) {
   const build = createRequestContext(deps);
   return async (opts: { req: IncomingMessage }): Promise<Context> => ({
@@ -40,14 +50,20 @@ export function createContextFactory(deps: {
   });
 }
 
-function createRequestContext(deps: { tasks: TaskQueries; verifyToken: VerifyToken; log: Logger }) {
+function createRequestContext(deps: {
+  tasks: TaskQueries;
+  verifyToken: VerifyToken;
+  log: Logger;
+  changes?: TaskChangeFeed;
+}) {
+  const { changes } = deps;
   return async ({ req }: { req: IncomingMessage }): Promise<Context> => {
     const header = req.headers.authorization;
     if (header === undefined) return createInnerContext({ tasks: deps.tasks, user: null });
 
     const token = authorizationHeaderCount(req) === 1 ? parseBearer(header) : undefined;
     const result = token ? await deps.verifyToken(token) : ({ ok: false, failure: 'malformed' } as const);
-    if (result.ok) return createInnerContext({ tasks: deps.tasks, user: result.user });
+    if (result.ok) return createInnerContext({ tasks: deps.tasks, user: result.user, changes });
 
     // The cause is for operators; the client only ever hears "Authentication required".
     deps.log.info(

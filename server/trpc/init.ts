@@ -8,6 +8,7 @@ import type { ApiKeyScope } from '../../shared/api-key';
 import type { TokenUser } from '../auth/verify-jwt';
 import { DatabaseDeadlineError, isDatabaseUnavailable, isDataException } from '../db/database-error';
 import type { TaskQueries } from '../db/task-queries';
+import type { TaskChangeFeed } from '../live/task-change-feed';
 
 // ---------------------------------------------------------------------------------------------
 // Context
@@ -21,6 +22,8 @@ export interface Context {
   tasks: TaskQueries;
   /** A procedure still running after this many ms answers 503 (HTTP requests set it from env). */
   deadlineMs?: number;
+  /** Live updates (`task.changes`); absent, the subscription answers SERVICE_UNAVAILABLE. */
+  changes?: TaskChangeFeed;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -28,6 +31,13 @@ export interface Context {
 // ---------------------------------------------------------------------------------------------
 
 const t = initTRPC.context<Context>().create({
+  sse: {
+    // An idle stream still sends a comment-sized `ping` every 10 s, so proxies and load balancers
+    // with an idle timeout (often 30-60 s) keep it open; a client that hears nothing for 25 s
+    // (a dead connection) reconnects with its last event id.
+    ping: { enabled: true, intervalMs: 10_000 },
+    client: { reconnectAfterInactivityMs: 25_000 },
+  },
   // Never put stack traces in responses, even in development; the server log has them.
   isDev: false,
   errorFormatter({ shape, error }) {
@@ -70,10 +80,12 @@ const databaseDataExceptions = t.middleware(async ({ next }) => {
  * deadline, or fails because the database is down, restarting, overloaded or timed out, answers
  * SERVICE_UNAVAILABLE with our own message (the driver's stays in the log, via `cause`).
  */
-const databaseAvailability = t.middleware(async ({ ctx, next }) => {
+const databaseAvailability = t.middleware(async ({ ctx, type, next }) => {
   let timer: NodeJS.Timeout | undefined;
+  // A subscription is meant to stay open: the deadline would bound only its setup anyway (the
+  // resolver returns a generator at once), and streams end on their own terms (task-change-feed.ts).
   const deadline =
-    ctx.deadlineMs === undefined
+    ctx.deadlineMs === undefined || type === 'subscription'
       ? undefined
       : new Promise<never>((_, reject) => {
           timer = setTimeout(
@@ -133,4 +145,10 @@ export const readProcedure = requireScope(
 export const writeProcedure = requireScope(
   'tasks:write',
   'This API key is read-only: changing tasks needs the tasks:write scope',
-);
+).use(async ({ ctx, next }) => {
+  const result = await next();
+  // Committed (the trigger wrote the outbox rows): wake this user's live streams on every
+  // instance (decisions D33). A refused change wrote nothing; waking for it would only cost a read.
+  if (result.ok) ctx.changes?.announce(ctx.user.id);
+  return result;
+});

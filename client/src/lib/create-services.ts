@@ -27,7 +27,12 @@ export const errorCode = (error: unknown): string | undefined =>
  * Everything the app talks to the server with: the auth client, the in-memory session
  * (token), the tRPC client and the query cache. Tests pass a fake `fetch`.
  */
-export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) {
+export function createServices(opts: {
+  baseURL: string;
+  fetch?: typeof fetch;
+  /** Open the live-update stream (task.changes); component tests leave it off. */
+  live?: boolean;
+}) {
   const fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const authClient = createAppAuthClient(opts.baseURL, opts.fetch);
 
@@ -136,6 +141,9 @@ export function createServices(opts: { baseURL: string; fetch?: typeof fetch }) 
   });
 
   return {
+    baseURL: opts.baseURL,
+    fetch: fetchImpl,
+    live: opts.live ?? true,
     authClient,
     session,
     queryClient,

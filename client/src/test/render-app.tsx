@@ -16,7 +16,7 @@ function LocationProbe() {
 
 /** Renders the whole app at `path` against the test server (`useTestApi`). */
 export function renderApp(api: Pick<TestApi, 'fetch'>, path = '/', state?: unknown) {
-  const services = createServices({ baseURL: 'http://localhost:3000', fetch: api.fetch });
+  const services = createServices({ baseURL: 'http://localhost:3000', fetch: api.fetch, live: false });
   mounted.push(services);
   const user = userEvent.setup();
   const view = render(

@@ -1,4 +1,4 @@
-import { TRPCError } from '@trpc/server';
+import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
   createTaskInput,
@@ -7,7 +7,10 @@ import {
   taskIdInput,
   updateTaskInput,
 } from '../../../shared/task';
+import { taskChangesInput, type TaskChangeEvent } from '../../../shared/task-events';
+import type { TokenUser } from '../../auth/verify-jwt';
 import { isForeignKeyViolation } from '../../db/database-error';
+import type { TaskChangeFeed } from '../../live/task-change-feed';
 import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { readProcedure, router, writeProcedure } from '../init';
 
@@ -46,6 +49,39 @@ async function explainMiss(tasks: TaskQueries, userId: string, id: string): Prom
     code: 'CONFLICT',
     message: `The task was changed elsewhere (now at version ${owner.version}); reload it and try again`,
   });
+}
+
+/** The body of `task.changes`: replay after `lastEventId` (or from now), then wait and read. */
+async function* streamChanges(
+  feed: TaskChangeFeed,
+  user: TokenUser,
+  lastEventId: string | undefined,
+  signal: AbortSignal | undefined,
+) {
+  const stream = feed.open(user, signal);
+  try {
+    let last: bigint;
+    if (lastEventId === undefined) {
+      last = await feed.latest(user.id);
+    } else {
+      last = BigInt(lastEventId);
+      if (!(await feed.canResumeFrom(last))) {
+        last = await feed.latest(user.id);
+        const resync: TaskChangeEvent = { type: 'resync' };
+        yield tracked(last.toString(), resync);
+      }
+    }
+    for (;;) {
+      stream.arm();
+      const batch = await feed.read(user.id, last);
+      for (const change of batch.changes) yield tracked(change.id, change.event);
+      last = batch.last;
+      if (batch.more) continue;
+      if (!(await stream.next())) return;
+    }
+  } finally {
+    stream.close();
+  }
 }
 
 export const taskRouter = router({
@@ -113,6 +149,19 @@ export const taskRouter = router({
   delete: writeProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.remove(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
+  }),
+
+  /**
+   * Live updates (decisions D33): every later change to the caller's tasks, each with its outbox
+   * id, so a reconnect with `lastEventId` resumes with no gap and no duplicate. Ends with
+   * UNAUTHORIZED when the token expires or is revoked (reconnect with a fresh one).
+   */
+  changes: readProcedure.input(taskChangesInput).subscription(({ ctx, input, signal }) => {
+    const feed = ctx.changes;
+    if (!feed) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Live updates are unavailable' });
+    // Checked before the stream starts, so a refusal is an HTTP 429, not an event in a 200 stream.
+    feed.checkCapacity(ctx.user.id);
+    return streamChanges(feed, ctx.user, input.lastEventId ?? undefined, signal);
   }),
 
   clearCompleted: writeProcedure.input(emptyInput).mutation(async ({ ctx }) => {

@@ -6,6 +6,7 @@
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
 import type { TaskStatus } from '../../../../shared/task';
+import type { TaskChangeEvent } from '../../../../shared/task-events';
 import { trpc, type RouterOutputs, type Task } from '../../lib/trpc';
 
 type ListPage = RouterOutputs['task']['list'];
@@ -156,4 +157,38 @@ export function findTask(client: QueryClient, id: string): Task | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Applies one `task.changes` event from another tab or device (decisions D33) to the lists and
+ * counts, without refetching: a task the cache holds at the same or a newer version is left as
+ * it is (our own change, already shown); a change to a task not loaded (a later page) refetches
+ * only the counts. Returns false when the lists must be refetched (a `resync`).
+ */
+export function applyTaskChange(client: QueryClient, event: TaskChangeEvent): boolean {
+  const refreshCounts = () => void client.invalidateQueries({ queryKey: taskCountsKey() });
+  switch (event.type) {
+    case 'created':
+    case 'updated': {
+      const shown = findTask(client, event.task.id);
+      if (shown && shown.version >= event.task.version) return true;
+      replaceTask(client, shown ?? null, event.task);
+      // An update of a task not loaded: the counts cannot tell what it was before.
+      if (!shown && event.type === 'updated') refreshCounts();
+      return true;
+    }
+    case 'deleted':
+    case 'cleared': {
+      let missed = false;
+      for (const id of event.type === 'deleted' ? [event.id] : event.ids) {
+        const shown = findTask(client, id);
+        if (shown) replaceTask(client, shown, null);
+        else missed = true;
+      }
+      if (missed) refreshCounts();
+      return true;
+    }
+    case 'resync':
+      return false;
+  }
 }

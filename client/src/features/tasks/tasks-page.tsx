@@ -11,6 +11,8 @@ import { FILTER_LABELS, parseFilter, TaskFilters } from './task-filters';
 import { TaskItem } from './task-item';
 import { isPendingTask, useTaskActions } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
+import { LiveIndicator } from './live-indicator';
+import { useLiveUpdates } from './use-live-updates';
 
 const EMPTY: Record<TaskStatus, string> = {
   all: 'No tasks yet. Add your first one above.',
@@ -28,6 +30,7 @@ export function TasksPage() {
   const announce = useCallback((text: string) => setAnnouncement(text), []);
   const actions = useTaskActions(notices, announce);
   const counts = useTaskCounts();
+  const live = useLiveUpdates();
   const [confirmingClear, setConfirmingClear] = useState(false);
   const clearButton = useRef<HTMLButtonElement>(null);
   const returnToClear = useRef(false);
@@ -82,9 +85,12 @@ export function TasksPage() {
 
   return (
     <section className="tasks" aria-labelledby="tasks-title">
-      <h1 id="tasks-title" className="tasks-heading">
-        Your tasks
-      </h1>
+      <div className="tasks-title-row">
+        <h1 id="tasks-title" className="tasks-heading">
+          Your tasks
+        </h1>
+        <LiveIndicator state={live} />
+      </div>
       <NewTaskForm onAdd={actions.create} />
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">
         {announcement}
