@@ -66,6 +66,23 @@ describe('Undo', () => {
     expect(titles()).toEqual(['Keyboard']);
   });
 
+  test('Ctrl+Z outside a text field is Undo; inside the new-task field it is the field’s own', async () => {
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Shortcut');
+    await api.addTask(me.id, 'Stays');
+    const { user } = renderApp(api, '/');
+    await user.click(await screen.findByRole('button', { name: 'Delete Shortcut' }));
+    await within(toast()).findByRole('button', { name: 'Undo' });
+    await waitFor(async () => expect(await api.tasks()).toHaveLength(1));
+    await user.click(screen.getByLabelText('New task'));
+    await user.keyboard('{Control>}z{/Control}');
+    expect(titles()).toEqual(['Stays']);
+    await user.click(screen.getByRole('heading', { name: 'Your tasks' }));
+    await user.keyboard('{Control>}z{/Control}');
+    expect(titles()).toEqual(['Stays', 'Shortcut']);
+    await waitFor(async () => expect(await api.tasks()).toHaveLength(2));
+  });
+
   test('clear completed is undone in one restore, loaded or not', async () => {
     const { api, me } = await signedIn();
     await api.addTask(me.id, 'Done long ago', { completed: true });
