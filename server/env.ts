@@ -48,6 +48,10 @@ const envSchema = z
       .default(3_600),
     /** On SIGTERM/SIGINT, how long requests in flight may take to finish before they are cut. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    /** A deleted task stays restorable (Undo) this long, then the purge job removes it for good (D34). */
+    DELETED_TASK_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
+    /** How often each instance runs that purge (several instances at once are safe). */
+    DELETED_TASK_PURGE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Outgoing mail (password reset): one URL, e.g. smtps://user:password@smtp.example.com:465 … */
     SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),

@@ -5,6 +5,8 @@ export const TASK_TITLE_MAX = 500;
 export const TASK_DESCRIPTION_MAX = 5000;
 export const TASK_LIST_LIMIT_DEFAULT = 50;
 export const TASK_LIST_LIMIT_MAX = 100;
+/** The most tasks one `task.restore` brings back: one "clear completed" of a busy list. */
+export const TASK_RESTORE_MAX = 1000;
 
 export const taskStatuses = ['all', 'active', 'completed'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
@@ -32,6 +34,14 @@ export const listTasksInput = z
 export const emptyInput = z.strictObject({}).optional();
 
 export const taskIdInput = z.strictObject({ id: taskId });
+
+/** The tasks an undo brings back: what one delete or clear completed removed. */
+export const restoreTasksInput = z.strictObject({
+  ids: z
+    .array(taskId)
+    .min(1, 'Give at least one task id')
+    .max(TASK_RESTORE_MAX, `At most ${TASK_RESTORE_MAX} tasks at once`),
+});
 
 export const createTaskInput = z.strictObject({
   title: taskTitle,

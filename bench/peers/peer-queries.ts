@@ -25,7 +25,7 @@ export async function listTasks(userId: string): Promise<PeerResponse> {
   const rows = await sql`
     select id, user_id as "userId", title, description, completed, version,
            created_at as "createdAt", updated_at as "updatedAt"
-    from task where user_id = ${userId}
+    from task where user_id = ${userId} and deleted_at is null
     order by created_at desc, id desc limit 51`;
   const items = rows.slice(0, 50);
   const last = items.at(-1);
@@ -53,7 +53,7 @@ export async function toggleTask(userId: string, input: unknown): Promise<PeerRe
   if (typeof id !== 'string' || !UUID.test(id)) return fail(400, 'BAD_REQUEST', 'Task id must be a UUID');
   const [row] = await sql`
     update task set completed = not completed, version = version + 1, updated_at = now()
-    where id = ${id} and user_id = ${userId}
+    where id = ${id} and user_id = ${userId} and deleted_at is null
     returning id, user_id as "userId", title, description, completed, version,
               created_at as "createdAt", updated_at as "updatedAt"`;
   if (row) return ok(row);

@@ -1,4 +1,4 @@
-import { and, desc, eq, fillPlaceholders, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, fillPlaceholders, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { TaskStatus } from '../../shared/task';
 import type { Database, DatabaseHandle, Statement } from './client';
 import { task, type TaskRow } from './task-schema';
@@ -84,7 +84,21 @@ const p = (name: string) => sql.placeholder(name);
 export interface TaskQueryOptions {
   /** The role row-level security restricts: this database's own (server/db/app-role.ts). */
   role: string;
+  /**
+   * How long a deleted task stays restorable (D34); the purge job removes it after that. Default
+   * `DEFAULT_DELETED_TASK_RETENTION_DAYS`.
+   */
+  retentionDays?: number;
 }
+
+/** Deleted tasks are restorable, and kept, this many days unless DELETED_TASK_RETENTION_DAYS says otherwise. */
+export const DEFAULT_DELETED_TASK_RETENTION_DAYS = 7;
+
+/** At most this many rows per purge statement, so one run never holds many locks or a long transaction. */
+const PURGE_BATCH = 1000;
+
+/** Live tasks only: a deleted one (D34) is invisible to every read and write but restore and purge. */
+const live = isNull(task.deletedAt);
 
 /**
  * Every statement the task procedures run. Each one carries the owner in its WHERE and runs
@@ -100,9 +114,11 @@ export interface TaskQueryOptions {
  */
 export function createTaskQueries(
   database: Pick<DatabaseHandle, 'db' | 'pipeline'>,
-  { role }: TaskQueryOptions,
+  { role, retentionDays = DEFAULT_DELETED_TASK_RETENTION_DAYS }: TaskQueryOptions,
 ) {
   const { db } = database;
+  /** Deleted at or after this instant: still restorable (and not yet purgeable). */
+  const retentionStart = sql`now() - make_interval(secs => ${sql.raw(String(retentionDays * 86_400))})`;
 
   /**
    * Runs `fn` as the restricted role, on behalf of `userId`, in one drizzle transaction: for
@@ -122,14 +138,21 @@ export function createTaskQueries(
     return rows ?? [];
   };
 
-  /** The one cross-user read: who owns a task (and its version), to tell 403 from 404 from 409. */
+  /**
+   * The one cross-user read: who owns a task, its version and whether it is deleted, to tell 403
+   * from 404 from 409.
+   */
   const owner = db
-    .select({ userId: task.userId, version: task.version })
+    .select({
+      userId: task.userId,
+      version: task.version,
+      deleted: sql<boolean>`${task.deletedAt} is not null`,
+    })
     .from(task)
     .where(eq(task.id, p('id')))
     .prepare('task_owner');
 
-  const owned = and(eq(task.id, p('id')), eq(task.userId, p('userId')));
+  const owned = and(eq(task.id, p('id')), eq(task.userId, p('userId')), live);
 
   const getStatement = template(db.select(taskColumns).from(task).where(owned));
 
@@ -139,7 +162,7 @@ export function createTaskQueries(
     const key = `${status}:${withCursor}`;
     let statement = listStatements.get(key);
     if (!statement) {
-      const conditions: SQL[] = [eq(task.userId, p('userId'))];
+      const conditions: SQL[] = [eq(task.userId, p('userId')), live];
       if (status !== 'all') conditions.push(eq(task.completed, status === 'completed'));
       if (withCursor) {
         conditions.push(
@@ -180,9 +203,10 @@ export function createTaskQueries(
       .returning(taskColumns),
   );
 
+  /** Deleted tasks too (their key stays taken until the purge): `deleted` is the last column. */
   const byIdempotencyKeyStatement = template(
     db
-      .select(taskColumns)
+      .select({ ...taskColumns, deleted: sql<boolean>`${task.deletedAt} is not null` })
       .from(task)
       .where(and(eq(task.userId, p('userId')), eq(task.idempotencyKey, p('idempotencyKey')))),
   );
@@ -221,17 +245,43 @@ export function createTaskQueries(
         completed: sql<number>`(count(*) filter (where ${task.completed}))::int`,
       })
       .from(task)
-      .where(eq(task.userId, p('userId'))),
+      .where(and(eq(task.userId, p('userId')), live)),
   );
+
+  /** Deleting is an update (D34): hidden at once, restorable until the purge, and a new version. */
+  const softDelete = { deletedAt: sql`now()`, ...bumpVersion };
 
   const removeCompletedStatement = template(
     db
-      .delete(task)
-      .where(and(eq(task.userId, p('userId')), eq(task.completed, true)))
+      .update(task)
+      .set(softDelete)
+      .where(and(eq(task.userId, p('userId')), eq(task.completed, true), live))
       .returning({ id: task.id }),
   );
 
-  const removeStatement = template(db.delete(task).where(owned).returning({ id: task.id }));
+  const removeStatement = template(db.update(task).set(softDelete).where(owned).returning({ id: task.id }));
+
+  /**
+   * Removes for good up to PURGE_BATCH tasks deleted before the retention window, any owner's: the
+   * one cross-user write, run by the server's purge job as the connection's role. SKIP LOCKED lets
+   * instances purging at the same moment share the work instead of waiting on each other.
+   */
+  const purgeBatch = () =>
+    db
+      .delete(task)
+      .where(
+        inArray(
+          task.id,
+          db
+            .select({ id: task.id })
+            .from(task)
+            .where(sql`${task.deletedAt} < ${retentionStart}`)
+            .orderBy(task.deletedAt)
+            .limit(PURGE_BATCH)
+            .for('update', { skipLocked: true }),
+        ),
+      )
+      .returning({ id: task.id });
 
   const first = (rows: unknown[][]): TaskRecord | undefined => (rows[0] ? toRecord(rows[0]) : undefined);
 
@@ -268,22 +318,23 @@ export function createTaskQueries(
     /**
      * Creates a task unless this owner already used `idempotencyKey`: then (a retry, even one racing
      * the first) it creates nothing and returns the task the key made, with `created: false`, so
-     * the caller can check that it is the same request.
+     * the caller can check that it is the same request; `deleted` says that task has since been
+     * deleted (it is not brought back: a retry must not undo a delete).
      */
     createOnce: async (
       userId: string,
       title: string,
       description: string | null,
       idempotencyKey: string,
-    ): Promise<{ task: TaskRecord; created: boolean }> => {
+    ): Promise<{ task: TaskRecord; created: boolean; deleted: boolean }> => {
       const values = { userId, title, description, idempotencyKey };
-      // Twice at most: the task the key made may be deleted between our insert and our read.
+      // Twice at most: the task the key made may be purged between our insert and our read.
       for (let attempt = 0; attempt < 2; attempt++) {
         const inserted = first(await runAs(userId, createOnceStatement(values)));
-        if (inserted) return { task: inserted, created: true };
+        if (inserted) return { task: inserted, created: true, deleted: false };
         // The conflicting insert waited for the first one to commit, so this read sees it.
-        const existing = first(await runAs(userId, byIdempotencyKeyStatement(values)));
-        if (existing) return { task: existing, created: false };
+        const [row] = await runAs(userId, byIdempotencyKeyStatement(values));
+        if (row) return { task: toRecord(row), created: false, deleted: row[8] === true };
       }
       throw new Error('idempotency key conflict without a row');
     },
@@ -305,13 +356,53 @@ export function createTaskQueries(
       return { all: Number(row?.[0] ?? 0), completed: Number(row?.[1] ?? 0) };
     },
 
-    /** Deletes every completed task of the user; returns the deleted ids. */
+    /** Deletes (softly, D34) every completed task of the user; returns the deleted ids. */
     removeCompleted: async (userId: string) =>
       (await runAs(userId, removeCompletedStatement({ userId }))).map(([id]) => ({ id: String(id) })),
 
+    /** Deletes (softly, D34) a live task of the user. */
     remove: async (userId: string, id: string) => {
       const [row] = await runAs(userId, removeStatement({ userId, id }));
       return row ? { id: String(row[0]) } : undefined;
+    },
+
+    /**
+     * Brings back the user's tasks among `ids` deleted within the retention window (a new version
+     * each), in one transaction as the RLS role; tasks already live are left as they are. Returns
+     * every one of `ids` that is live afterwards, and the ids that are not (unknown, another
+     * user's, purged or deleted too long ago): the caller decides, and may roll back by throwing
+     * from `check`.
+     */
+    restore: (userId: string, ids: readonly string[], check: (missing: string[]) => void) =>
+      asUser(userId, async (tx) => {
+        const wanted = [...new Set(ids)];
+        const owner = eq(task.userId, userId);
+        await tx
+          .update(task)
+          .set({ deletedAt: null, ...bumpVersion })
+          .where(and(owner, inArray(task.id, wanted), sql`${task.deletedAt} >= ${retentionStart}`));
+        const rows = await tx
+          .select(taskColumns)
+          .from(task)
+          .where(and(owner, inArray(task.id, wanted), live))
+          .orderBy(desc(task.createdAt), desc(task.id));
+        const found = new Set(rows.map((r) => r.id));
+        check(wanted.filter((id) => !found.has(id)));
+        return rows.map((r): TaskRecord => ({
+          ...r,
+          createdAt: isoTimestamp(r.createdAt),
+          updatedAt: isoTimestamp(r.updatedAt),
+        }));
+      }),
+
+    /** Hard-deletes every task deleted before the retention window (all users); returns how many. */
+    purgeDeleted: async (): Promise<number> => {
+      let purged = 0;
+      for (;;) {
+        const batch = (await purgeBatch()).length;
+        purged += batch;
+        if (batch < PURGE_BATCH) return purged;
+      }
     },
   };
 }

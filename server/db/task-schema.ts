@@ -32,12 +32,25 @@ export const task = pgTable(
     updatedAt: timestampMs('updated_at'),
     /** Chosen by the client for one logical create: a retry with it returns this task (never shown). */
     idempotencyKey: uuid('idempotency_key'),
+    /**
+     * Set by delete and clear completed (D34): the task is hidden from every read and write but
+     * restorable until the purge job removes it, DELETED_TASK_RETENTION_DAYS later.
+     */
+    deletedAt: timestamp('deleted_at', { withTimezone: true, precision: 3, mode: 'date' }),
   },
   (t) => [
-    // Serves "my tasks, newest first" and the keyset cursor (created_at, id).
+    // Serves "my tasks, newest first" and the keyset cursor (created_at, id), live tasks only
+    // (every list and count says `deleted_at is null`), so deleted rows never cost the hot path.
     // Ascending on purpose: a backward scan gives ORDER BY created_at DESC, id DESC exactly.
-    index('task_user_created_idx').on(t.userId, t.createdAt, t.id),
-    // One task per (owner, key); rows without a key (NULL) never collide.
+    index('task_user_created_idx')
+      .on(t.userId, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    // The purge job's scan (oldest deletions first); small, it holds deleted rows only.
+    index('task_deleted_at_idx')
+      .on(t.deletedAt)
+      .where(sql`${t.deletedAt} is not null`),
+    // One task per (owner, key), deleted rows included: a retried create whose task was since
+    // deleted finds it instead of making a second one (D34). Rows without a key never collide.
     uniqueIndex('task_user_idempotency_key_idx').on(t.userId, t.idempotencyKey),
     // Defense in depth: the API validates these too, the database refuses what slips past.
     check('task_title_length', sql`char_length(${t.title}) between 1 and ${sql.raw(String(TASK_TITLE_MAX))}`),

@@ -100,7 +100,10 @@ export function createApp(options: AppOptions) {
     isRevoked: revocations.isRevoked,
   });
 
-  const tasks = createTaskQueries(database, { role: database.appRole });
+  const tasks = createTaskQueries(database, {
+    role: database.appRole,
+    retentionDays: env.DELETED_TASK_RETENTION_DAYS,
+  });
   const createContext = createContextFactory({
     tasks,
     verifyToken,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../test/databases';
 import { getToken, signUp, startTestServer, type TestServer } from '../test/server';
 
-const PROCEDURES = ['list', 'get', 'create', 'update', 'toggle', 'delete'] as const;
+const PROCEDURES = ['list', 'get', 'create', 'update', 'toggle', 'delete', 'restore'] as const;
 const QUERIES = new Set(['list', 'get']);
 /** Every answer the API may give to bad input; 5xx is never among them. */
 const CLIENT_ERRORS = [200, 400, 401, 403, 404, 409, 413, 415];
@@ -90,6 +90,8 @@ describe.each(testBackends)('hostile input (%s)', (backend) => {
           cursor: value,
           limit: value,
           userId: value,
+          // task.restore: lists of ids, real ones among them (the anchor, deleted or not).
+          ids: fc.oneof(value, fc.array(value, { maxLength: 5 }), fc.array(fc.uuid(), { maxLength: 3 })),
         },
         { requiredKeys: [] },
       ),

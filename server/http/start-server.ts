@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTokenRevocations } from '../auth/revocation';
 import type { DatabaseHandle } from '../db/client';
+import { startDeletedTaskPurge } from '../db/purge-deleted-tasks';
 import { splitList, type Env } from '../env';
 import { createTaskChangeFeed } from '../live/task-change-feed';
 import type { Logger } from '../logger';
@@ -16,7 +17,7 @@ export interface RunningServer {
   baseURL: string;
   /**
    * Stops accepting, lets requests in flight finish (up to SHUTDOWN_TIMEOUT_MS, then cuts what is
-   * left), waits for mail they queued, then stops the revocation listener. The database stays open: it is the caller's.
+   * left), waits for mail they queued, then stops the purge job and the revocation listener. The database stays open: it is the caller's.
    */
   close(): Promise<DrainResult>;
 }
@@ -89,6 +90,11 @@ export async function startServer(opts: {
     changes,
   });
   server.on('request', drainer.listener);
+  const purge = startDeletedTaskPurge({
+    tasks: app.tasks,
+    log: opts.log,
+    intervalMs: env.DELETED_TASK_PURGE_INTERVAL_MS,
+  });
 
   return {
     server,
@@ -103,6 +109,7 @@ export async function startServer(opts: {
       const result = await draining;
       // Mail queued by the last requests (a reset link) goes out before the process ends.
       await app.mailer.idle(Math.min(env.SHUTDOWN_TIMEOUT_MS, 5_000));
+      await purge.stop();
       await revocations.stop();
       return result;
     },

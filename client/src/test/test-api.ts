@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { eq, sql } from 'drizzle-orm';
+import { eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { TRPC_MAX_BATCH, TRPC_PATH } from '../../../shared/api';
 import { z } from 'zod';
@@ -422,9 +422,13 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
       });
       await db().insert(taskTable).values(rows);
     },
-    /** Every task in the database, oldest first. */
+    /** Every live task in the database (deleted ones are restorable, not there: D34), oldest first. */
     async tasks(): Promise<Task[]> {
-      const rows = await db().select().from(taskTable).orderBy(taskTable.createdAt, taskTable.id);
+      const rows = await db()
+        .select()
+        .from(taskTable)
+        .where(isNull(taskTable.deletedAt))
+        .orderBy(taskTable.createdAt, taskTable.id);
       return rows.map(toTask);
     },
     /** Hands a task to another account (no procedure does that; a stale list can show it). */

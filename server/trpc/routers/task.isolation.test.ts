@@ -20,7 +20,7 @@ type ModelTask = { title: string; completed: boolean };
 
 const operation = fc.record({
   user: fc.nat({ max: USERS - 1 }),
-  kind: fc.constantFrom('create', 'update', 'toggle', 'delete', 'get', 'clearCompleted'),
+  kind: fc.constantFrom('create', 'update', 'toggle', 'delete', 'get', 'clearCompleted', 'restore'),
   /** Index into every id created so far, by anyone: most picks are someone else's. */
   target: fc.nat(),
   title: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0),
@@ -59,6 +59,8 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
         const callers = users.map((user) => createCaller(createInnerContext({ tasks, user })));
         const models = users.map(() => new Map<string, ModelTask>());
         const owners = new Map<string, number>();
+        /** Deleted tasks (restorable by their owner only): id -> owner and the task as it was. */
+        const trash = new Map<string, { owner: number; task: ModelTask }>();
         const ids: string[] = [];
 
         for (const op of ops) {
@@ -87,6 +89,7 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
             const code = await codeOf(caller.task.delete({ id }));
             expect(code).toBe(mine ? 'OK' : expectedMiss);
             if (mine) {
+              trash.set(id, { owner: op.user, task: model.get(id)! });
               model.delete(id);
               owners.delete(id);
             }
@@ -95,8 +98,21 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
             const cleared = await caller.task.clearCompleted();
             expect([...cleared.ids].sort()).toEqual(done.sort());
             for (const taskId of done) {
+              trash.set(taskId, { owner: op.user, task: model.get(taskId)! });
               model.delete(taskId);
               owners.delete(taskId);
+            }
+          } else if (op.kind === 'restore') {
+            // Another user's task, live or deleted, is simply not found: restore reveals nothing.
+            const deleted = trash.get(id);
+            const restorable = deleted?.owner === op.user;
+            expect(await codeOf(caller.task.restore({ ids: [id] }))).toBe(
+              mine || restorable ? 'OK' : 'NOT_FOUND',
+            );
+            if (restorable) {
+              model.set(id, deleted.task);
+              owners.set(id, op.user);
+              trash.delete(id);
             }
           } else {
             expect(await codeOf(caller.task.get({ id }))).toBe(mine ? 'OK' : expectedMiss);

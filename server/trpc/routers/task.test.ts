@@ -150,24 +150,32 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
   });
 
   describe('authentication', () => {
-    it.each(['list', 'counts', 'get', 'create', 'update', 'toggle', 'delete', 'clearCompleted'] as const)(
-      '%s without a user is UNAUTHORIZED',
-      async (procedure) => {
-        const anonymous = as(null).task;
-        const id = '00000000-0000-4000-8000-000000000000';
-        const calls = {
-          list: () => anonymous.list(),
-          counts: () => anonymous.counts(),
-          clearCompleted: () => anonymous.clearCompleted(),
-          get: () => anonymous.get({ id }),
-          create: () => anonymous.create({ title: 'x' }),
-          update: () => anonymous.update({ id, title: 'x' }),
-          toggle: () => anonymous.toggle({ id }),
-          delete: () => anonymous.delete({ id }),
-        };
-        expect(await errorCode(calls[procedure]())).toBe('UNAUTHORIZED');
-      },
-    );
+    it.each([
+      'list',
+      'counts',
+      'get',
+      'create',
+      'update',
+      'toggle',
+      'delete',
+      'clearCompleted',
+      'restore',
+    ] as const)('%s without a user is UNAUTHORIZED', async (procedure) => {
+      const anonymous = as(null).task;
+      const id = '00000000-0000-4000-8000-000000000000';
+      const calls = {
+        list: () => anonymous.list(),
+        counts: () => anonymous.counts(),
+        clearCompleted: () => anonymous.clearCompleted(),
+        get: () => anonymous.get({ id }),
+        create: () => anonymous.create({ title: 'x' }),
+        update: () => anonymous.update({ id, title: 'x' }),
+        toggle: () => anonymous.toggle({ id }),
+        delete: () => anonymous.delete({ id }),
+        restore: () => anonymous.restore({ ids: [id] }),
+      };
+      expect(await errorCode(calls[procedure]())).toBe('UNAUTHORIZED');
+    });
   });
 
   describe('get', () => {

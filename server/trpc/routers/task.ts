@@ -4,6 +4,7 @@ import {
   createTaskInput,
   emptyInput,
   listTasksInput,
+  restoreTasksInput,
   taskIdInput,
   updateTaskInput,
 } from '../../../shared/task';
@@ -41,7 +42,9 @@ function decodeCursor(cursor: string): TaskCursor {
  */
 async function explainMiss(tasks: TaskQueries, userId: string, id: string): Promise<never> {
   const owner = await tasks.findOwner(id);
-  if (!owner) throw new TRPCError({ code: 'NOT_FOUND', message: 'Task not found' });
+  // Deleted (D34) reads as missing, whoever asks, as it did before deletes could be undone; only
+  // its owner's task.restore brings it back.
+  if (!owner || owner.deleted) throw new TRPCError({ code: 'NOT_FOUND', message: 'Task not found' });
   if (owner.userId !== userId) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'This task belongs to another user' });
   }
@@ -113,7 +116,7 @@ export const taskRouter = router({
       if (input.idempotencyKey === undefined) {
         return await ctx.tasks.create(ctx.user.id, input.title, description);
       }
-      const { task, created } = await ctx.tasks.createOnce(
+      const { task, created, deleted } = await ctx.tasks.createOnce(
         ctx.user.id,
         input.title,
         description,
@@ -123,6 +126,14 @@ export const taskRouter = router({
         throw new TRPCError({
           code: 'CONFLICT',
           message: 'This idempotency key was already used for a different task; use a new key for a new task',
+        });
+      }
+      if (deleted) {
+        // A retry of a create whose task was deleted since: bringing it back would undo the delete.
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message:
+            'The task made with this idempotency key has since been deleted; use a new key for a new task',
         });
       }
       return task;
@@ -167,5 +178,25 @@ export const taskRouter = router({
   clearCompleted: writeProcedure.input(emptyInput).mutation(async ({ ctx }) => {
     const ids = (await ctx.tasks.removeCompleted(ctx.user.id)).map((row) => row.id);
     return { deleted: ids.length, ids };
+  }),
+
+  /**
+   * Undoes delete and clear completed (D34): all of `ids` come back, or none. An id that is not a
+   * restorable task of the caller (unknown, another user's, or deleted longer ago than the
+   * retention) makes it NOT_FOUND, without saying which case (another user's tasks stay invisible).
+   */
+  restore: writeProcedure.input(restoreTasksInput).mutation(async ({ ctx, input }) => {
+    const items = await ctx.tasks.restore(ctx.user.id, input.ids, (missing) => {
+      if (missing.length > 0) {
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message:
+            new Set(input.ids).size === 1
+              ? 'Task not found: it may have been deleted too long ago to restore'
+              : `${missing.length} of these tasks were not found (none was restored): they may have been deleted too long ago to restore`,
+        });
+      }
+    });
+    return { items };
   }),
 });

@@ -119,9 +119,10 @@ export function replaceTask(client: QueryClient, shown: Task | null, next: Task 
 
 /**
  * Removes every completed task from the lists and sets the completed count to zero, as
- * `task.clearCompleted` will. Returns the undo: it puts back the tasks and the counts.
+ * `task.clearCompleted` will. Returns the rollback (it puts back the tasks and the counts, if the
+ * server refuses) and the loaded tasks it removed (what an Undo shows again at once).
  */
-export function clearCompletedTasks(client: QueryClient): () => void {
+export function clearCompletedTasks(client: QueryClient): { rollback: () => void; removed: Task[] } {
   const removed = new Map<string, Task>();
   editPages(client, (pages) =>
     pages.map((page) => {
@@ -135,7 +136,7 @@ export function clearCompletedTasks(client: QueryClient): () => void {
     cleared = counts.completed;
     return { ...counts, all: counts.all - counts.completed, completed: 0 };
   });
-  return () => {
+  const rollback = () => {
     editPages(client, (pages, status) =>
       [...removed.values()].reduce(
         (rest, t) => (matchesStatus(t, status) ? insertSorted(without(rest, t.id), t) : rest),
@@ -144,6 +145,7 @@ export function clearCompletedTasks(client: QueryClient): () => void {
     );
     addToCounts(client, { all: cleared, active: 0, completed: cleared });
   };
+  return { rollback, removed: [...removed.values()] };
 }
 
 /** The loaded task with this id (the first found), as the lists show it now. */

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { useOnline } from '../../lib/offline/online-status';
 import type { Task } from '../../lib/trpc';
-import { isPendingTask, type TaskEdit } from './use-task-actions';
+import { isPendingTask, type EditResult, type TaskEdit } from './use-task-actions';
 import { parseTaskFields } from './parse-task-fields';
 
 interface TaskItemProps {
@@ -9,7 +9,7 @@ interface TaskItemProps {
   /** Being added (not on the server yet) or being saved. */
   pending: boolean;
   onToggle: (task: Task, completed: boolean) => void;
-  onEdit: (task: Task, changes: TaskEdit) => Promise<boolean>;
+  onEdit: (task: Task, changes: TaskEdit) => Promise<EditResult>;
   onDelete: (task: Task) => void;
 }
 
@@ -31,6 +31,12 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
   const [description, setDescription] = useState(task.description ?? '');
   const [error, setError] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
+  /**
+   * The save met a newer version (shown as `task` now): the editor stays open with the person's
+   * draft and asks "Keep mine" (save it on top of the latest version) or "Use theirs".
+   */
+  const [conflict, setConflict] = useState(false);
+  const keepMineButton = useRef<HTMLButtonElement>(null);
   const editButton = useRef<HTMLButtonElement>(null);
   const menuButton = useRef<HTMLButtonElement>(null);
   const titleInput = useRef<HTMLInputElement>(null);
@@ -44,8 +50,9 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
       returnFocus.current = false;
       focusShown(editButton.current, menuButton.current);
     }
-    if (editing) titleInput.current?.select();
-  }, [editing]);
+    if (editing && conflict) keepMineButton.current?.focus();
+    else if (editing) titleInput.current?.select();
+  }, [editing, conflict]);
 
   function startEditing() {
     if (notSaved) return;
@@ -77,6 +84,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
     returnFocus.current = refocus;
     setEditing(false);
     setError(null);
+    setConflict(false);
   }
 
   async function save(refocus: boolean) {
@@ -92,7 +100,14 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
     if (changes.title === task.title && changes.description === task.description) return;
     saving.current = true;
     try {
-      await onEdit(task, changes);
+      // After a conflict `task` is the latest version: saving now is "Keep mine".
+      const result = await onEdit(task, changes);
+      if (result.status === 'conflict') {
+        setTitle(changes.title);
+        setDescription(changes.description ?? '');
+        setConflict(true);
+        setEditing(true);
+      }
     } finally {
       saving.current = false;
     }
@@ -112,8 +127,9 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
   }
 
   function onBlur(event: FocusEvent<HTMLDivElement>) {
-    // Leaving the editor (not moving between its own fields) saves, like pressing Enter.
-    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) void save(false);
+    // Leaving the editor (not moving between its own fields) saves, like pressing Enter; during a
+    // conflict only an explicit choice does.
+    if (!conflict && !event.currentTarget.contains(event.relatedTarget as Node | null)) void save(false);
   }
 
   if (editing) {
@@ -147,21 +163,46 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
               {error}
             </p>
           )}
+          {conflict && (
+            <div className="task-conflict" role="alert" aria-labelledby={`${id}-conflict`}>
+              <p id={`${id}-conflict`}>
+                This task was changed somewhere else while you edited it. It now reads “{task.title}”
+                {task.description ? ` (${task.description})` : ''}. Your text is kept above.
+              </p>
+              <div className="task-conflict-actions">
+                <button
+                  type="button"
+                  ref={keepMineButton}
+                  className="button button-primary"
+                  onClick={() => void save(true)}
+                >
+                  Keep mine
+                </button>
+                <button type="button" className="button" onClick={() => stop(true)}>
+                  Use theirs
+                </button>
+              </div>
+            </div>
+          )}
           <div className="task-editor-actions">
             <p id={`${id}-help`} className="field-hint">
-              Enter saves, Escape cancels.
+              {conflict ? 'Enter keeps yours, Escape uses theirs.' : 'Enter saves, Escape cancels.'}
             </p>
-            <button
-              type="button"
-              className="button"
-              onMouseDown={(e) => e.preventDefault()}
-              onClick={() => stop(true)}
-            >
-              Cancel
-            </button>
-            <button type="button" className="button button-primary" onClick={() => void save(true)}>
-              Save
-            </button>
+            {!conflict && (
+              <>
+                <button
+                  type="button"
+                  className="button"
+                  onMouseDown={(e) => e.preventDefault()}
+                  onClick={() => stop(true)}
+                >
+                  Cancel
+                </button>
+                <button type="button" className="button button-primary" onClick={() => void save(true)}>
+                  Save
+                </button>
+              </>
+            )}
           </div>
         </div>
       </li>
@@ -170,6 +211,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
 
   return (
     <li
+      data-task-id={task.id}
       className={`task${task.completed ? ' completed' : ''}${pending ? ' pending' : ''}`}
       aria-busy={pending || undefined}
     >

@@ -138,22 +138,46 @@ describe('task list', () => {
     expect(screen.getByText('After')).toBeInTheDocument();
   });
 
-  test('a CONFLICT shows the latest version and says the edit was not saved', async () => {
+  /** Ann edits "Shared plan" while another tab renames it; her save meets a CONFLICT. */
+  async function conflictingEdit() {
     const { api, me } = await signedIn();
     const task = await api.addTask(me.id, 'Shared plan');
     const { user } = renderApp(api, '/');
     await user.click(await screen.findByRole('button', { name: 'Edit Shared plan' }));
-    // Meanwhile, another tab renames it.
     expect(await api.as(me).task.update({ id: task.id, title: 'Plan B (other tab)' })).toMatchObject({
       version: 2,
     });
     await user.clear(screen.getByLabelText('Title'));
     await user.type(screen.getByLabelText('Title'), 'My plan{Enter}');
-    expect(await screen.findByRole('alert')).toHaveTextContent(
-      '“Shared plan” was changed somewhere else, so your edit wasn’t saved. The latest version is shown.',
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'This task was changed somewhere else while you edited it. It now reads “Plan B (other tab)”. Your text is kept above.',
     );
-    expect(await screen.findByText('Plan B (other tab)')).toBeInTheDocument();
-    expect(screen.queryByText('My plan')).not.toBeInTheDocument();
+    // The draft is still in the editor, and the choice has focus.
+    expect(screen.getByLabelText('Title')).toHaveValue('My plan');
+    expect(screen.getByRole('button', { name: 'Keep mine' })).toHaveFocus();
+    return { api, user, task };
+  }
+
+  test('a CONFLICT keeps the draft; "Keep mine" saves it on the latest version', async () => {
+    const { api, user } = await conflictingEdit();
+    // Clicking elsewhere does not decide for the person.
+    await user.click(screen.getByRole('heading', { name: 'Your tasks' }));
+    expect(screen.getByLabelText('Title')).toHaveValue('My plan');
+    await user.click(screen.getByRole('button', { name: 'Keep mine' }));
+    await waitFor(async () => expect((await api.tasks())[0]).toMatchObject({ title: 'My plan', version: 3 }));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Title')).not.toBeInTheDocument();
+    expect(titles()).toEqual(['My plan']);
+  });
+
+  test('a CONFLICT keeps the draft; "Use theirs" drops it and shows the latest version', async () => {
+    const { api, user } = await conflictingEdit();
+    await user.click(screen.getByRole('button', { name: 'Use theirs' }));
+    expect(screen.queryByLabelText('Title')).not.toBeInTheDocument();
+    expect(titles()).toEqual(['Plan B (other tab)']);
+    expect(screen.getByRole('button', { name: 'Edit Plan B (other tab)' })).toHaveFocus();
+    expect((await api.tasks())[0]).toMatchObject({ title: 'Plan B (other tab)', version: 2 });
   });
 
   test('deleting a task already deleted elsewhere is explained, and focus moves on', async () => {

@@ -9,10 +9,15 @@ import { useNotices } from './notices';
 import { classify, logRefusal } from './task-errors';
 import { FILTER_LABELS, parseFilter, TaskFilters } from './task-filters';
 import { TaskItem } from './task-item';
-import { isPendingTask, useTaskActions } from './use-task-actions';
+import { UndoToast } from './undo-toast';
+import { isPendingTask, useTaskActions, type OfferUndo } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
 import { LiveIndicator } from './live-indicator';
 import { useLiveUpdates } from './use-live-updates';
+import { useUndoOffer } from './use-undo-offer';
+
+/** How long focus waits for the task an Undo brings back before it settles on the new-task field. */
+const UNDO_FOCUS_WAIT_MS = 3_000;
 
 const EMPTY: Record<TaskStatus, string> = {
   all: 'No tasks yet. Add your first one above.',
@@ -28,7 +33,19 @@ export function TasksPage() {
   const notices = useNotices();
   const [announcement, setAnnouncement] = useState('');
   const announce = useCallback((text: string) => setAnnouncement(text), []);
-  const actions = useTaskActions(notices, announce);
+  const undoOffers = useUndoOffer();
+  const { show: showUndo } = undoOffers;
+  // The Undo button goes away when pressed: focus moves to the task it brings back.
+  const focusAfterUndo = useRef<{ id: string | undefined; until: number } | null>(null);
+  const offerUndo = useCallback<OfferUndo>(
+    (text, undo, focusId) =>
+      showUndo(text, () => {
+        focusAfterUndo.current = { id: focusId, until: Date.now() + UNDO_FOCUS_WAIT_MS };
+        undo();
+      }),
+    [showUndo],
+  );
+  const actions = useTaskActions(notices, announce, offerUndo);
   const counts = useTaskCounts();
   const live = useLiveUpdates();
   const [confirmingClear, setConfirmingClear] = useState(false);
@@ -63,6 +80,26 @@ export function TasksPage() {
     if (target) target.focus();
     else document.querySelector<HTMLInputElement>('.new-task-title')?.focus();
   });
+
+  useEffect(() => {
+    const wanted = focusAfterUndo.current;
+    if (!wanted) return;
+    const toggle = wanted.id
+      ? listRef.current?.querySelector<HTMLInputElement>(
+          `[data-task-id="${CSS.escape(wanted.id)}"] [data-task-control="toggle"]`,
+        )
+      : null;
+    if (toggle) toggle.focus();
+    else if (Date.now() < wanted.until) return;
+    else if (document.activeElement === document.body) {
+      document.querySelector<HTMLInputElement>('.new-task-title')?.focus();
+    }
+    focusAfterUndo.current = null;
+  });
+
+  /** Ticking a task in Active or Completed takes it out of the list: that is undoable. */
+  const onToggle = (task: Task, completed: boolean) =>
+    actions.setCompleted(task, completed, { undoable: filter !== 'all' });
 
   function onDelete(task: Task) {
     focusAfterDelete.current = { id: task.id, index: tasks.findIndex((t) => t.id === task.id) };
@@ -122,7 +159,7 @@ export function TasksPage() {
                 key={task.id}
                 task={task}
                 pending={isPendingTask(task) || actions.busy.has(task.id)}
-                onToggle={actions.setCompleted}
+                onToggle={onToggle}
                 onEdit={actions.edit}
                 onDelete={onDelete}
               />
@@ -192,6 +229,7 @@ export function TasksPage() {
           </footer>
         )}
       </div>
+      <UndoToast offers={undoOffers} />
     </section>
   );
 }

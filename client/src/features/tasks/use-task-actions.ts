@@ -1,4 +1,6 @@
 import { useMutationState, useQueryClient } from '@tanstack/react-query';
+import { useRef } from 'react';
+import { TASK_RESTORE_MAX } from '../../../../shared/task';
 import { randomUuid } from '../../../../shared/trpc-link';
 import { trpc, type Task } from '../../lib/trpc';
 import { clearCompletedTasks, findTask, replaceTask, taskQueriesKey } from './task-cache';
@@ -14,6 +16,18 @@ const PENDING_CREATED_AT = '9999-12-31T23:59:59.999Z';
 let pendingCounter = 0;
 
 export type TaskEdit = Pick<Task, 'title' | 'description'>;
+
+/**
+ * How an edit ended: saved; refused (a message says why, the lists are put right); or in conflict
+ * with a newer version, which the lists now show (`latest`) while the person's draft is kept.
+ */
+export type EditResult = { status: 'saved' } | { status: 'refused' } | { status: 'conflict'; latest: Task };
+
+/**
+ * Offers to undo a change that just succeeded (the Undo toast, D34); `focusId` is the task that
+ * the undo brings back into view, where focus should go.
+ */
+export type OfferUndo = (text: string, undo: () => void, focusId?: string) => void;
 
 const succeeded = (call: Promise<unknown>): Promise<boolean> =>
   call.then(
@@ -34,7 +48,7 @@ const taskIdOf = (variables: unknown): string | undefined =>
  * last change in flight re-fetches, so the server has the last word. What is in flight is read
  * from the mutation cache.
  */
-export function useTaskActions(notices: Notices, announce: (text: string) => void) {
+export function useTaskActions(notices: Notices, announce: (text: string) => void, offerUndo: OfferUndo) {
   const utils = trpc.useUtils();
   const queryClient = useQueryClient();
 
@@ -55,7 +69,15 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
    * Explains a refusal and puts the lists right: undo, drop the task, or show its latest version.
    * `task` is the task as it was before the change, `shown` what the cache shows now.
    */
-  async function refused(error: unknown, task: Task, shown: Task | null, action: string, undo: () => void) {
+  async function refused(
+    error: unknown,
+    task: Task,
+    shown: Task | null,
+    action: string,
+    undo: () => void,
+    /** The editor keeps the draft and offers "Keep mine" / "Use theirs" itself: no message. */
+    draftKept = false,
+  ) {
     const refusal = classify(error);
     logRefusal(error, action);
     const what = quote(task.title);
@@ -66,6 +88,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         // An edit replayed after a lost answer meets its own first send: it was saved (D36).
         if (shown && (['title', 'description', 'completed'] as const).every((k) => latest[k] === shown[k]))
           return;
+        if (draftKept) return;
         notices.push(
           'error',
           `${what} was changed somewhere else, so your edit wasn’t saved. The latest version is shown.${
@@ -95,9 +118,17 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     if (refusal !== 'unauthorized') notices.push('error', refusalMessage(refusal, action, task.title, error));
   }
 
+  /**
+   * Tasks the lists no longer show but whose state the counts still hold: what a tick that left the
+   * current filter saved, for its Undo to show again at once (read by `optimistic`).
+   */
+  const offList = useRef(new Map<string, Task>());
+
   /** The task as the lists show it before a change, and as it will show during the change. */
   const optimistic = (id: string, change: Partial<Task> | null) => {
-    const before = findTask(queryClient, id);
+    const known = offList.current.get(id);
+    offList.current.delete(id);
+    const before = findTask(queryClient, id) ?? known;
     const shown = before && change ? { ...before, ...change } : null;
     if (before) replaceTask(queryClient, before, shown);
     return { before, shown };
@@ -155,8 +186,13 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     async onError(error, _input, context) {
       if (!context?.before) return;
       const { before, shown, isEdit } = context;
-      await refused(error, before, shown, isEdit ? 'save' : 'update', () =>
-        replaceTask(queryClient, shown, before),
+      await refused(
+        error,
+        before,
+        shown,
+        isEdit ? 'save' : 'update',
+        () => replaceTask(queryClient, shown, before),
+        isEdit,
       );
     },
     onSettled: settle,
@@ -168,7 +204,10 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       return optimistic(id, null);
     },
     onSuccess(_deleted, _input, { before }) {
-      if (before) announce(`Deleted ${quote(before.title)}.`);
+      // The toast says it (role=status), so the live region stays quiet.
+      if (before) {
+        offerUndo(`Deleted ${quote(before.title)}.`, () => restore([before.id], [before]), before.id);
+      }
     },
     async onError(error, _input, context) {
       if (!context?.before) return;
@@ -190,18 +229,20 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
   const clearMutation = trpc.task.clearCompleted.useMutation({
     onMutate() {
       begin();
-      return { undo: clearCompletedTasks(queryClient) };
+      return clearCompletedTasks(queryClient);
     },
-    onSuccess({ deleted, ids }) {
+    onSuccess({ deleted, ids }, _input, { removed }) {
       // Tasks completed elsewhere may still show here as active: the server's list decides.
       for (const id of ids) {
         const shown = findTask(queryClient, id);
         if (shown) replaceTask(queryClient, shown, null);
       }
-      announce(`Deleted ${deleted} completed ${deleted === 1 ? 'task' : 'tasks'}.`);
+      const text = `Deleted ${deleted} completed ${deleted === 1 ? 'task' : 'tasks'}.`;
+      if (ids.length > 0) offerUndo(text, () => restore(ids, removed), removed[0]?.id);
+      else announce(text);
     },
     onError(error, _input, context) {
-      context?.undo();
+      context?.rollback();
       const refusal = classify(error);
       logRefusal(error, 'clear completed');
       if (refusal === 'unauthorized') return;
@@ -217,6 +258,55 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     },
     onSettled: settle,
   });
+
+  const restoreMutation = trpc.task.restore.useMutation({ onSettled: settle });
+
+  /**
+   * Undoes a delete or a clear (D34): the tasks still known here show again at once, the server
+   * restores them all (in calls of at most TASK_RESTORE_MAX), and its versions replace them.
+   */
+  function restore(ids: string[], known: Task[]) {
+    begin();
+    const shown = new Map<string, Task>();
+    for (const task of known) {
+      if (findTask(queryClient, task.id)) continue;
+      replaceTask(queryClient, null, task);
+      shown.set(task.id, task);
+    }
+    for (let start = 0; start < ids.length; start += TASK_RESTORE_MAX) {
+      const chunk = ids.slice(start, start + TASK_RESTORE_MAX);
+      restoreMutation.mutateAsync({ ids: chunk }).then(
+        ({ items }) => {
+          for (const task of items) {
+            replaceTask(queryClient, shown.get(task.id) ?? findTask(queryClient, task.id) ?? null, task);
+          }
+          const [only] = items;
+          announce(
+            items.length === 1 && only
+              ? `Restored ${quote(only.title)}.`
+              : `Restored ${items.length} ${items.length === 1 ? 'task' : 'tasks'}.`,
+          );
+        },
+        (error: unknown) => {
+          for (const id of chunk) {
+            const task = shown.get(id);
+            if (task) replaceTask(queryClient, findTask(queryClient, id) ?? task, null);
+          }
+          const refusal = classify(error);
+          logRefusal(error, 'restore');
+          if (refusal === 'unauthorized') return;
+          const [only] = known;
+          const what = chunk.length === 1 && only ? quote(only.title) : 'the deleted tasks';
+          notices.push(
+            'error',
+            refusal === 'not-found'
+              ? `Couldn’t restore ${what}: ${chunk.length === 1 ? 'it is' : 'they are'} no longer restorable.`
+              : refusalMessage(refusal, 'restore', only?.title ?? 'the deleted tasks', error),
+          );
+        },
+      );
+    }
+  }
 
   /** Tasks with a change in flight, from the mutation cache. */
   const busyIds = useMutationState({
@@ -238,18 +328,46 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
           idempotencyKey: randomUuid(),
         }),
       ),
-    // An explicit value (not "toggle"): two quick clicks or two tabs cannot cancel out.
-    setCompleted: (task: Task, completed: boolean) => updateMutation.mutate({ id: task.id, completed }),
+    /**
+     * An explicit value (not "toggle"): two quick clicks or two tabs cannot cancel out. With
+     * `undoable` (the tick takes the task out of the filter shown), the toast offers to set it back,
+     * versioned, so an Undo never overwrites a change made elsewhere since.
+     */
+    setCompleted: (task: Task, completed: boolean, { undoable = false } = {}) => {
+      updateMutation.mutateAsync({ id: task.id, completed }).then(
+        (saved) => {
+          if (!undoable) return;
+          offerUndo(
+            `${quote(saved.title)} marked as ${saved.completed ? 'completed' : 'not completed'}.`,
+            () => {
+              offList.current.set(saved.id, saved);
+              updateMutation.mutate({ id: saved.id, completed: !saved.completed, version: saved.version });
+            },
+            saved.id,
+          );
+        },
+        // onError has put the list right and said why.
+        () => {},
+      );
+    },
     /** Sent with the version the person saw: a newer one on the server is a CONFLICT. */
-    edit: (task: Task, changes: TaskEdit): Promise<boolean> =>
-      succeeded(
-        updateMutation.mutateAsync({
+    edit: async (task: Task, changes: TaskEdit): Promise<EditResult> => {
+      try {
+        await updateMutation.mutateAsync({
           id: task.id,
           title: changes.title,
           description: changes.description,
           version: task.version,
-        }),
-      ),
+        });
+        return { status: 'saved' };
+      } catch (error) {
+        // onError has fetched the latest version into the lists (or, failing that, undone the edit).
+        const latest = classify(error) === 'conflict' ? findTask(queryClient, task.id) : undefined;
+        return latest && latest.version !== task.version
+          ? { status: 'conflict', latest }
+          : { status: 'refused' };
+      }
+    },
     remove: (task: Task) => deleteMutation.mutate({ id: task.id }),
     clearCompleted: () => clearMutation.mutate(),
     clearing: clearMutation.isPending,
