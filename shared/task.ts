@@ -43,6 +43,9 @@ export const createTaskInput = z.strictObject({
   idempotencyKey: z.uuid({ message: 'Idempotency key must be a UUID' }).optional(),
 });
 
+/** Marks every task of the caller completed (or every one active): TodoMVC's "mark all". */
+export const setAllCompletedInput = z.strictObject({ completed: z.boolean() });
+
 export const updateTaskInput = z
   .strictObject({
     id: taskId,

@@ -1,4 +1,4 @@
-import { and, desc, eq, fillPlaceholders, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, fillPlaceholders, ne, sql, type SQL } from 'drizzle-orm';
 import type { TaskStatus } from '../../shared/task';
 import type { Database, DatabaseHandle, Statement } from './client';
 import { task, type TaskRow } from './task-schema';
@@ -214,6 +214,15 @@ export function createTaskQueries(
       .returning(taskColumns),
   );
 
+  /** Only the rows that change get a new version: a task already in that state keeps its own. */
+  const setAllCompletedStatement = template(
+    db
+      .update(task)
+      .set({ completed: sql`${p('completed')}`, ...bumpVersion })
+      .where(and(eq(task.userId, p('userId')), ne(task.completed, p('completed'))))
+      .returning({ id: task.id, version: task.version }),
+  );
+
   const countsStatement = template(
     db
       .select({
@@ -298,6 +307,13 @@ export function createTaskQueries(
       ),
 
     toggle: async (userId: string, id: string) => first(await runAs(userId, toggleStatement({ userId, id }))),
+
+    /** Sets `completed` on every task of the user in one statement; returns the changed ones. */
+    setAllCompleted: async (userId: string, completed: boolean) =>
+      (await runAs(userId, setAllCompletedStatement({ userId, completed }))).map(([id, version]) => ({
+        id: String(id),
+        version: Number(version),
+      })),
 
     /** How many tasks the user has, and how many of them are completed, in one statement. */
     counts: async (userId: string) => {

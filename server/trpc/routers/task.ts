@@ -4,6 +4,7 @@ import {
   createTaskInput,
   emptyInput,
   listTasksInput,
+  setAllCompletedInput,
   taskIdInput,
   updateTaskInput,
 } from '../../../shared/task';
@@ -113,6 +114,12 @@ export const taskRouter = router({
   delete: writeProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.remove(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
+  }),
+
+  /** One statement; only the tasks that changed come back, with their new versions. */
+  setAllCompleted: writeProcedure.input(setAllCompletedInput).mutation(async ({ ctx, input }) => {
+    const tasks = await ctx.tasks.setAllCompleted(ctx.user.id, input.completed);
+    return { updated: tasks.length, tasks };
   }),
 
   clearCompleted: writeProcedure.input(emptyInput).mutation(async ({ ctx }) => {

@@ -145,6 +145,35 @@ export function clearCompletedTasks(client: QueryClient): () => void {
   };
 }
 
+/**
+ * Shows every task as `completed` (each loaded list and the counts), as `task.setAllCompleted`
+ * will. Returns the undo: the lists and counts exactly as they were.
+ */
+export function setAllCompletedTasks(client: QueryClient, completed: boolean): () => void {
+  const saved = client.getQueriesData<unknown>({ queryKey: taskQueriesKey() });
+  const changed = new Map<string, Task>();
+  for (const [, data] of client.getQueriesData<ListData>({ queryKey: taskListKey() })) {
+    if (!data) continue;
+    for (const page of isInfinite(data) ? data.pages : [data]) {
+      for (const t of page.items) if (t.completed !== completed) changed.set(t.id, { ...t, completed });
+    }
+  }
+  editPages(client, (pages, status) =>
+    [...changed.values()].reduce(
+      (rest, t) => (matchesStatus(t, status) ? insertSorted(without(rest, t.id), t) : without(rest, t.id)),
+      pages,
+    ),
+  );
+  editCounts(client, (counts) => ({
+    all: counts.all,
+    active: completed ? 0 : counts.all,
+    completed: completed ? counts.all : 0,
+  }));
+  return () => {
+    for (const [key, data] of saved) client.setQueryData(key, data);
+  };
+}
+
 /** The loaded task with this id (the first found), as the lists show it now. */
 export function findTask(client: QueryClient, id: string): Task | undefined {
   for (const [, data] of client.getQueriesData<ListData>({ queryKey: taskListKey() })) {

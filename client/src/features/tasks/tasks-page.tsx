@@ -92,6 +92,18 @@ export function TasksPage() {
       <NoticeList notices={notices.notices} onDismiss={notices.dismiss} />
       <div className="card task-panel">
         {!noTasksAtAll && <TaskFilters current={filter} counts={counts} />}
+        {counts && counts.all > 0 && (
+          // TodoMVC's toggle-all: ticked when every task is completed; unticking reopens them all.
+          <label className="toggle-all">
+            <input
+              type="checkbox"
+              checked={counts.active === 0}
+              onChange={(e) => actions.setAllCompleted(e.target.checked)}
+              disabled={actions.settingAll}
+            />
+            Mark all as complete
+          </label>
+        )}
         {list.isPending ? (
           <div className="list-status" role="status">
             <span className="spinner" aria-hidden="true" /> Loading your tasks…

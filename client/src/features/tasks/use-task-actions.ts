@@ -1,6 +1,12 @@
 import { useMutationState, useQueryClient } from '@tanstack/react-query';
 import { trpc, type Task } from '../../lib/trpc';
-import { clearCompletedTasks, findTask, replaceTask, taskQueriesKey } from './task-cache';
+import {
+  clearCompletedTasks,
+  findTask,
+  replaceTask,
+  setAllCompletedTasks,
+  taskQueriesKey,
+} from './task-cache';
 import { classify, logRefusal, quote, refusalMessage } from './task-errors';
 import type { Notices } from './notices';
 
@@ -211,6 +217,36 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     onSettled: settle,
   });
 
+  /** Every task completed (or every one active) in one call, shown at once, undone if refused. */
+  const setAllMutation = trpc.task.setAllCompleted.useMutation({
+    onMutate({ completed }) {
+      begin();
+      return { undo: setAllCompletedTasks(queryClient, completed) };
+    },
+    onSuccess({ updated, tasks }, { completed }) {
+      // The new versions, so a later edit of one of them is not a false CONFLICT.
+      for (const { id, version } of tasks) {
+        const shown = findTask(queryClient, id);
+        if (shown) replaceTask(queryClient, shown, { ...shown, completed, version });
+      }
+      const what = updated === 1 ? '1 task' : `${updated} tasks`;
+      announce(completed ? `Marked ${what} as completed.` : `Marked ${what} as not completed.`);
+    },
+    onError(error, { completed }, context) {
+      context?.undo();
+      const refusal = classify(error);
+      logRefusal(error, completed ? 'complete all' : 'mark all active');
+      if (refusal === 'unauthorized') return;
+      notices.push(
+        'error',
+        `Couldn’t mark all tasks as ${completed ? 'completed' : 'not completed'}${
+          refusal === 'unreachable' ? ': the server didn’t respond (check your connection)' : ''
+        }. Nothing was changed; please try again.`,
+      );
+    },
+    onSettled: settle,
+  });
+
   /** Tasks with a change in flight, from the mutation cache. */
   const busyIds = useMutationState({
     filters: { mutationKey: taskQueriesKey(), status: 'pending' },
@@ -239,6 +275,8 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     remove: (task: Task) => deleteMutation.mutate({ id: task.id }),
     clearCompleted: () => clearMutation.mutate(),
     clearing: clearMutation.isPending,
+    setAllCompleted: (completed: boolean) => setAllMutation.mutate({ completed }),
+    settingAll: setAllMutation.isPending,
     busy,
   };
 }
