@@ -41,4 +41,40 @@ describe.each(sizes)('planning at $name size', (size) => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  test('a due date set on add shows in Today, with an overdue task named as such', async () => {
+    const { context, page, errors } = await openAs(harness.browser, size);
+    // The browser's own dates: the client computes "today" there.
+    const [yesterday, today, nextWeek] = await page.evaluate(() =>
+      [-1, 0, 7].map((days) => {
+        const d = new Date();
+        d.setDate(d.getDate() + days);
+        return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+      }),
+    );
+    const addDue = async (title: string, dueOn: string | undefined) => {
+      if (dueOn) await page.getByLabel('Due date (optional)').fill(dueOn);
+      await addTask(page, title);
+    };
+    await addDue('Renew passport', yesterday);
+    await addDue('Water plants', today);
+    await addDue('Book dentist', nextWeek);
+    await addDue('Someday', undefined);
+    await page
+      .locator('.task', { hasText: 'Renew passport' })
+      .getByText(/^Overdue: was due/)
+      .waitFor();
+
+    await page.getByRole('link', { name: 'Today' }).click();
+    await page.waitForURL(/\?filter=today$/);
+    await expectTitles(page, ['Renew passport', 'Water plants']);
+    await page.locator('.task', { hasText: 'Water plants' }).getByText('Due today').waitFor();
+    await screenshot(page, `planning-today-${size.name}`);
+    await page.reload();
+    await expectTitles(page, ['Renew passport', 'Water plants']);
+    await page.getByRole('link', { name: 'Upcoming' }).click();
+    await expectTitles(page, ['Book dentist']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

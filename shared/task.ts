@@ -16,6 +16,21 @@ const taskDescription = z
   .union([userText('Description', { min: 0, max: TASK_DESCRIPTION_MAX }), z.null()])
   .transform((s) => (s ? s : null));
 
+/**
+ * A calendar date, `YYYY-MM-DD`, with no time or zone: a due date means the same day wherever the
+ * person is. The year 0000 is ISO's but not PostgreSQL's, so it is refused here.
+ */
+export const calendarDate = z.iso
+  .date({ message: 'Use a date as YYYY-MM-DD' })
+  .refine((value) => !value.startsWith('0000'), 'Use a date as YYYY-MM-DD');
+
+/**
+ * Planning views of `task.list`, over active tasks with a due date: `today` is due on or before
+ * the caller's today (overdue included), `upcoming` is due after it.
+ */
+export const taskDueViews = ['today', 'upcoming'] as const;
+export type TaskDueView = (typeof taskDueViews)[number];
+
 export const taskId = z.uuid({ message: 'Task id must be a UUID' });
 
 export const listTasksInput = z
@@ -25,6 +40,18 @@ export const listTasksInput = z
     limit: z.number().int().min(1).max(TASK_LIST_LIMIT_MAX).default(TASK_LIST_LIMIT_DEFAULT),
     /** Sent by tRPC's infinite queries; the cursor only pages forward (newest to oldest). */
     direction: z.literal('forward', { message: 'Only forward paging is supported' }).optional(),
+    /** A planning view (earliest due first); needs `today`, and lists active tasks only. */
+    due: z.enum(taskDueViews).optional(),
+    /** The caller's own date: "today" is where the person is, not where the server is. */
+    today: calendarDate.optional(),
+  })
+  .refine((i) => i.due === undefined || i.today !== undefined, {
+    message: 'A due view needs today’s date',
+    path: ['today'],
+  })
+  .refine((i) => i.due === undefined || i.status !== 'completed', {
+    message: 'A due view lists active tasks only',
+    path: ['status'],
   })
   .prefault({});
 
@@ -36,6 +63,7 @@ export const taskIdInput = z.strictObject({ id: taskId });
 export const createTaskInput = z.strictObject({
   title: taskTitle,
   description: taskDescription.optional(),
+  dueOn: calendarDate.nullable().optional(),
   /**
    * A UUID the client picks once per task it means to add and sends again on every retry: the
    * server then returns the task it already made instead of a second one.
@@ -52,10 +80,16 @@ export const updateTaskInput = z
     title: taskTitle.optional(),
     description: taskDescription.optional(),
     completed: z.boolean().optional(),
+    /** A new due date, or null to remove it. */
+    dueOn: calendarDate.nullable().optional(),
     /** The version the caller last saw; a newer one on the server makes this a CONFLICT. */
     version: z.number().int().min(1).optional(),
   })
   .refine(
-    (i) => i.title !== undefined || i.description !== undefined || i.completed !== undefined,
-    'Nothing to update: give a title, description or completed',
+    (i) =>
+      i.title !== undefined ||
+      i.description !== undefined ||
+      i.completed !== undefined ||
+      i.dueOn !== undefined,
+    'Nothing to update: give a title, description, completed or dueOn',
   );

@@ -1,5 +1,5 @@
-import { and, desc, eq, fillPlaceholders, ne, sql, type SQL } from 'drizzle-orm';
-import type { TaskStatus } from '../../shared/task';
+import { and, asc, desc, eq, fillPlaceholders, ne, sql, type SQL } from 'drizzle-orm';
+import type { TaskDueView, TaskStatus } from '../../shared/task';
 import type { Database, DatabaseHandle, Statement } from './client';
 import { task, type TaskRow } from './task-schema';
 
@@ -13,6 +13,7 @@ const taskColumns = {
   version: task.version,
   createdAt: task.createdAt,
   updatedAt: task.updatedAt,
+  dueOn: task.dueOn,
 };
 
 /** A task as procedures return it: timestamps are ISO-8601 strings (D3), made without a `Date`. */
@@ -25,8 +26,16 @@ export interface TaskCursor {
   id: string;
 }
 
+/** Where a page of a due view ended: the last task's due date and id. */
+export interface DueCursor {
+  dueOn: string;
+  id: string;
+}
+
 /** What `update` may change; everything else (owner, id, version, timestamps) is the server's. */
-export type TaskChanges = Partial<Pick<typeof task.$inferInsert, 'title' | 'description' | 'completed'>>;
+export type TaskChanges = Partial<
+  Pick<typeof task.$inferInsert, 'title' | 'description' | 'completed' | 'dueOn'>
+>;
 
 /** Every change to a task: a new version, so a stale `update` is a CONFLICT, and a new updatedAt. */
 const bumpVersion = { version: sql`${task.version} + 1`, updatedAt: sql`now()` };
@@ -59,6 +68,7 @@ const toRecord = ([
   version,
   createdAt,
   updatedAt,
+  dueOn,
 ]: unknown[]): TaskRecord => ({
   id: String(id),
   userId: String(userId),
@@ -68,7 +78,17 @@ const toRecord = ([
   version: Number(version),
   createdAt: isoTimestamp(createdAt),
   updatedAt: isoTimestamp(updatedAt),
+  dueOn: calendarDateText(dueOn),
 });
+
+/**
+ * A `date` as `YYYY-MM-DD`. postgres.js (under drizzle) gives the text; PGlite gives a Date at UTC
+ * midnight of that day, so its UTC date is the stored one (never the local one).
+ */
+function calendarDateText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+}
 
 /** A statement built once by drizzle with named placeholders; per call only the values change. */
 const template = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
@@ -159,10 +179,40 @@ export function createTaskQueries(
     return statement;
   };
 
+  /** The Today / Upcoming views: active tasks with a due date, earliest first (D35). */
+  const dueStatements = new Map<string, ReturnType<typeof template>>();
+  const dueStatement = (view: TaskDueView, withCursor: boolean) => {
+    const key = `${view}:${withCursor}`;
+    let statement = dueStatements.get(key);
+    if (!statement) {
+      // Spelled as the partial index's predicate, so the planner can use task_user_due_idx.
+      const conditions: SQL[] = [
+        eq(task.userId, p('userId')),
+        sql`${task.dueOn} is not null and not ${task.completed}`,
+        view === 'today'
+          ? sql`${task.dueOn} <= ${p('today')}::date`
+          : sql`${task.dueOn} > ${p('today')}::date`,
+      ];
+      if (withCursor) {
+        conditions.push(sql`(${task.dueOn}, ${task.id}) > (${p('cursorDue')}::date, ${p('cursorId')}::uuid)`);
+      }
+      statement = template(
+        db
+          .select(taskColumns)
+          .from(task)
+          .where(and(...conditions))
+          .orderBy(asc(task.dueOn), asc(task.id))
+          .limit(p('limit')),
+      );
+      dueStatements.set(key, statement);
+    }
+    return statement;
+  };
+
   const createStatement = template(
     db
       .insert(task)
-      .values({ userId: p('userId'), title: p('title'), description: p('description') })
+      .values({ userId: p('userId'), title: p('title'), description: p('description'), dueOn: p('dueOn') })
       .returning(taskColumns),
   );
 
@@ -174,6 +224,7 @@ export function createTaskQueries(
         userId: p('userId'),
         title: p('title'),
         description: p('description'),
+        dueOn: p('dueOn'),
         idempotencyKey: p('idempotencyKey'),
       })
       .onConflictDoNothing({ target: [task.userId, task.idempotencyKey] })
@@ -190,7 +241,9 @@ export function createTaskQueries(
   /** One statement per set of changed fields (and with or without a version check). */
   const updateStatements = new Map<string, ReturnType<typeof template>>();
   const updateStatement = (changes: TaskChanges, versioned: boolean) => {
-    const fields = (['title', 'description', 'completed'] as const).filter((f) => changes[f] !== undefined);
+    const fields = (['title', 'description', 'completed', 'dueOn'] as const).filter(
+      (f) => changes[f] !== undefined,
+    );
     const key = `${fields.join(',')}:${versioned}`;
     let statement = updateStatements.get(key);
     if (!statement) {
@@ -268,8 +321,31 @@ export function createTaskQueries(
         )
       ).map(toRecord),
 
-    create: async (userId: string, title: string, description: string | null) => {
-      const row = first(await runAs(userId, createStatement({ userId, title, description })));
+    /** A due view's page: `today` is the caller's date (D35), `limit` rows at most. */
+    listDue: async (
+      userId: string,
+      view: TaskDueView,
+      today: string,
+      limit: number,
+      cursor: DueCursor | null,
+    ) =>
+      (
+        await runAs(
+          userId,
+          dueStatement(
+            view,
+            cursor !== null,
+          )({ userId, today, limit, cursorDue: cursor?.dueOn, cursorId: cursor?.id }),
+        )
+      ).map(toRecord),
+
+    create: async (
+      userId: string,
+      title: string,
+      description: string | null,
+      dueOn: string | null = null,
+    ) => {
+      const row = first(await runAs(userId, createStatement({ userId, title, description, dueOn })));
       if (!row) throw new Error('insert returned no row');
       return row;
     },
@@ -283,9 +359,10 @@ export function createTaskQueries(
       userId: string,
       title: string,
       description: string | null,
+      dueOn: string | null,
       idempotencyKey: string,
     ): Promise<{ task: TaskRecord; created: boolean }> => {
-      const values = { userId, title, description, idempotencyKey };
+      const values = { userId, title, description, dueOn, idempotencyKey };
       // Twice at most: the task the key made may be deleted between our insert and our read.
       for (let attempt = 0; attempt < 2; attempt++) {
         const inserted = first(await runAs(userId, createOnceStatement(values)));

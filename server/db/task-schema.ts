@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  date,
   index,
   integer,
   pgTable,
@@ -32,11 +33,18 @@ export const task = pgTable(
     updatedAt: timestampMs('updated_at'),
     /** Chosen by the client for one logical create: a retry with it returns this task (never shown). */
     idempotencyKey: uuid('idempotency_key'),
+    /** A calendar date without a zone (the person's own day); null when the task has none. */
+    dueOn: date('due_on', { mode: 'string' }),
   },
   (t) => [
     // Serves "my tasks, newest first" and the keyset cursor (created_at, id).
     // Ascending on purpose: a backward scan gives ORDER BY created_at DESC, id DESC exactly.
     index('task_user_created_idx').on(t.userId, t.createdAt, t.id),
+    // Serves the Today and Upcoming views and their cursor (due_on, id): active tasks only, which
+    // is all those views show, so completed tasks do not grow it.
+    index('task_user_due_idx')
+      .on(t.userId, t.dueOn, t.id)
+      .where(sql`${t.dueOn} is not null and not ${t.completed}`),
     // One task per (owner, key); rows without a key (NULL) never collide.
     uniqueIndex('task_user_idempotency_key_idx').on(t.userId, t.idempotencyKey),
     // Defense in depth: the API validates these too, the database refuses what slips past.

@@ -63,4 +63,32 @@ describe.each(testBackends)('planning over HTTP on %s', (backend) => {
     expect(bad.status).toBe(400);
     expect(bad.body.error?.data.code).toBe('BAD_REQUEST');
   });
+
+  it('due dates: set on create, the Today view by the caller’s date as a GET input, bad dates 400', async () => {
+    const created = await call<{ dueOn: string | null }>(ann, 'task.create', {
+      title: 'due soon',
+      dueOn: '2026-12-03',
+    });
+    expect(created.status).toBe(200);
+    expect(created.body.result?.data.dueOn).toBe('2026-12-03');
+    await call(bob, 'task.create', { title: 'bob due', dueOn: '2026-12-03' });
+    const today = await list(ann, { due: 'today', today: '2026-12-03' });
+    expect(today.status).toBe(200);
+    expect(today.body.result?.data.items.map((t) => [t.title, t.dueOn])).toEqual([
+      ['due soon', '2026-12-03'],
+    ]);
+    expect((await list(ann, { due: 'upcoming', today: '2026-12-02' })).body.result?.data.items).toHaveLength(
+      1,
+    );
+
+    for (const bad of [
+      () => call(ann, 'task.create', { title: 'x', dueOn: '2026-02-30' }),
+      () => list(ann, { due: 'today' }),
+      () => list(ann, { due: 'today', today: 'tomorrow' }),
+    ]) {
+      const answer = await bad();
+      expect(answer.status).toBe(400);
+      expect(answer.body.error?.data.code).toBe('BAD_REQUEST');
+    }
+  });
 });

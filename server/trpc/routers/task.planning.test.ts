@@ -94,4 +94,133 @@ describe.each(testBackends)('task planning on %s', (backend) => {
       expect(await as(ann).task.counts()).toEqual({ all: 1, active: 1, completed: 0 });
     });
   });
+
+  describe('due dates', () => {
+    it('are set on create and update, cleared with null, and returned as YYYY-MM-DD', async () => {
+      const ann = await newUser('ann');
+      const task = await as(ann).task.create({ title: 'Pay rent', dueOn: '2026-12-31' });
+      expect(task.dueOn).toBe('2026-12-31');
+      expect((await as(ann).task.get({ id: task.id })).dueOn).toBe('2026-12-31');
+      expect((await as(ann).task.create({ title: 'no date' })).dueOn).toBeNull();
+      const moved = await as(ann).task.update({ id: task.id, dueOn: '2027-01-02', version: task.version });
+      expect(moved).toMatchObject({ dueOn: '2027-01-02', version: 2 });
+      expect((await as(ann).task.update({ id: task.id, dueOn: null })).dueOn).toBeNull();
+      // A leap day exists in 2028.
+      expect((await as(ann).task.create({ title: 'leap', dueOn: '2028-02-29' })).dueOn).toBe('2028-02-29');
+    });
+
+    it.each([
+      ['a time', '2026-12-31T10:00:00Z'],
+      ['no leap day', '2027-02-29'],
+      ['month 13', '2026-13-01'],
+      ['a day/month/year date', '31/12/2026'],
+      ['the year 0000', '0000-01-01'],
+      ['a number', 20261231],
+    ])('refuses %s as a due date with BAD_REQUEST', async (_, dueOn) => {
+      const ann = await newUser('ann');
+      // @ts-expect-error -- deliberately wrong input, as a hostile caller would send
+      expect(await errorCode(as(ann).task.create({ title: 'x', dueOn }))).toBe('BAD_REQUEST');
+      expect((await as(ann).task.list()).items).toEqual([]);
+    });
+
+    it('an idempotent retry with another due date is CONFLICT', async () => {
+      const ann = await newUser('ann');
+      const idempotencyKey = '7d7b1a52-6e2a-4c1b-9d0e-1f2a3b4c5d6e';
+      await as(ann).task.create({ title: 'x', dueOn: '2026-12-01', idempotencyKey });
+      expect(await as(ann).task.create({ title: 'x', dueOn: '2026-12-01', idempotencyKey })).toMatchObject({
+        dueOn: '2026-12-01',
+      });
+      expect(await errorCode(as(ann).task.create({ title: 'x', dueOn: '2026-12-02', idempotencyKey }))).toBe(
+        'CONFLICT',
+      );
+    });
+  });
+
+  describe('Today and Upcoming views', () => {
+    /** Ann's tasks around "today" = 2026-12-03, and one of Bob's due today. */
+    async function planned() {
+      const ann = await newUser('ann');
+      const bob = await newUser('bob');
+      const make = (title: string, dueOn: string | null) => as(ann).task.create({ title, dueOn });
+      await make('overdue', '2026-11-20');
+      await make('today', '2026-12-03');
+      const doneToday = await make('done today', '2026-12-03');
+      await as(ann).task.toggle({ id: doneToday.id });
+      await make('tomorrow', '2026-12-04');
+      await make('next year', '2027-01-15');
+      await make('someday', null);
+      await as(bob).task.create({ title: 'bob today', dueOn: '2026-12-03' });
+      return { ann, bob };
+    }
+    const titles = (page: { items: { title: string }[] }) => page.items.map((t) => t.title);
+
+    it('Today is due today or overdue and not completed, earliest first; Upcoming is after today', async () => {
+      const { ann } = await planned();
+      expect(titles(await as(ann).task.list({ due: 'today', today: '2026-12-03' }))).toEqual([
+        'overdue',
+        'today',
+      ]);
+      expect(titles(await as(ann).task.list({ due: 'upcoming', today: '2026-12-03' }))).toEqual([
+        'tomorrow',
+        'next year',
+      ]);
+    });
+
+    it("uses the caller's date, not the server's clock: the same tasks on the next day", async () => {
+      const { ann } = await planned();
+      // Ahead of the server (a person in UTC+14) or behind it: only the date sent counts.
+      expect(titles(await as(ann).task.list({ due: 'today', today: '2026-12-04' }))).toEqual([
+        'overdue',
+        'today',
+        'tomorrow',
+      ]);
+      expect(titles(await as(ann).task.list({ due: 'today', today: '2026-11-19' }))).toEqual([]);
+    });
+
+    it("never shows another user's tasks", async () => {
+      const { bob } = await planned();
+      expect(titles(await as(bob).task.list({ due: 'today', today: '2026-12-03' }))).toEqual(['bob today']);
+      expect(titles(await as(bob).task.list({ due: 'upcoming', today: '2026-12-03' }))).toEqual([]);
+    });
+
+    it('pages with a cursor without gaps or duplicates, also across equal due dates', async () => {
+      const ann = await newUser('ann');
+      for (let i = 0; i < 7; i++) {
+        await as(ann).task.create({ title: `t${i}`, dueOn: i < 4 ? '2026-12-10' : `2026-12-1${i}` });
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await as(ann).task.list({ due: 'upcoming', today: '2026-12-03', limit: 3, cursor });
+        seen.push(...titles(page));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen.toSorted()).toEqual(['t0', 't1', 't2', 't3', 't4', 't5', 't6']);
+      expect(seen.slice(4)).toEqual(['t4', 't5', 't6']);
+    });
+
+    it.each([
+      ['a due view without today', { due: 'today' }],
+      ['a bad today', { due: 'today', today: '2026-02-30' }],
+      ['a due view of completed tasks', { due: 'today', today: '2026-12-03', status: 'completed' }],
+      ['an unknown view', { due: 'someday', today: '2026-12-03' }],
+      [
+        'a created-at cursor in a due view',
+        {
+          due: 'today',
+          today: '2026-12-03',
+          cursor: Buffer.from(
+            JSON.stringify(['2026-12-03T00:00:00.000Z', '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f']),
+          ).toString('base64url'),
+        },
+      ],
+    ])('refuses %s with BAD_REQUEST', async (_, input) => {
+      const ann = await newUser('ann');
+      // @ts-expect-error -- deliberately wrong input, as a hostile caller would send
+      expect(await errorCode(as(ann).task.list(input))).toBe('BAD_REQUEST');
+    });
+  });
 });

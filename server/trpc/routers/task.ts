@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
+  calendarDate,
   createTaskInput,
   emptyInput,
   listTasksInput,
@@ -9,7 +10,7 @@ import {
   updateTaskInput,
 } from '../../../shared/task';
 import { isForeignKeyViolation } from '../../db/database-error';
-import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
+import type { DueCursor, TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
 import { readProcedure, router, writeProcedure } from '../init';
 
 /**
@@ -33,6 +34,21 @@ function decodeCursor(cursor: string): TaskCursor {
   }
 }
 
+const dueCursorSchema = z.tuple([calendarDate, z.uuid()]);
+
+/** Opaque to clients: base64url of `[dueOn, id]` of the last task on a due view's page. */
+const encodeDueCursor = (row: TaskRecord): string =>
+  Buffer.from(JSON.stringify([row.dueOn, row.id])).toString('base64url');
+
+function decodeDueCursor(cursor: string): DueCursor {
+  try {
+    const [dueOn, id] = dueCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { dueOn, id };
+  } catch {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+  }
+}
+
 /**
  * The statement found nothing for this user: say whether the task is missing, someone
  * else's, or (for a versioned update) changed since the caller read it.
@@ -51,6 +67,13 @@ async function explainMiss(tasks: TaskQueries, userId: string, id: string): Prom
 
 export const taskRouter = router({
   list: readProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
+    if (input.due !== undefined && input.today !== undefined) {
+      const cursor = input.cursor ? decodeDueCursor(input.cursor) : null;
+      const rows = await ctx.tasks.listDue(ctx.user.id, input.due, input.today, input.limit + 1, cursor);
+      const page = rows.slice(0, input.limit);
+      const last = page.at(-1);
+      return { items: page, nextCursor: rows.length > input.limit && last ? encodeDueCursor(last) : null };
+    }
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     // One extra row tells whether there is a next page without a count query.
     const rows = await ctx.tasks.list(ctx.user.id, input.status, input.limit + 1, cursor);
@@ -75,16 +98,21 @@ export const taskRouter = router({
   create: writeProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
     try {
       const description = input.description ?? null;
+      const dueOn = input.dueOn ?? null;
       if (input.idempotencyKey === undefined) {
-        return await ctx.tasks.create(ctx.user.id, input.title, description);
+        return await ctx.tasks.create(ctx.user.id, input.title, description, dueOn);
       }
       const { task, created } = await ctx.tasks.createOnce(
         ctx.user.id,
         input.title,
         description,
+        dueOn,
         input.idempotencyKey,
       );
-      if (!created && (task.title !== input.title || task.description !== description)) {
+      if (
+        !created &&
+        (task.title !== input.title || task.description !== description || task.dueOn !== dueOn)
+      ) {
         throw new TRPCError({
           code: 'CONFLICT',
           message: 'This idempotency key was already used for a different task; use a new key for a new task',

@@ -3,8 +3,18 @@ import { screen, waitFor } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import { renderApp } from '../../test/render-app';
 import { useTestApi } from '../../test/test-api';
+import { localDate } from './due-date';
 
 const api = useTestApi();
+
+/** The device's date `days` from today, as the client computes "today". */
+const dayFromToday = (days: number) => {
+  const date = new Date();
+  date.setDate(date.getDate() + days);
+  return localDate(date);
+};
+
+const titles = () => [...document.querySelectorAll('.task-title')].map((el) => el.textContent);
 
 async function signedIn() {
   const me = await api.addUser({ name: 'Me', email: 'me@example.com', password: 'correct horse battery' });
@@ -62,5 +72,60 @@ describe('mark all complete', () => {
     expect(await screen.findByText('Nothing left to do. Enjoy!')).toBeInTheDocument();
     await user.click(screen.getByRole('link', { name: /^Completed/ }));
     expect(await screen.findByRole('checkbox', { name: 'Milk' })).toBeChecked();
+  });
+});
+
+describe('due dates', () => {
+  test('a new task takes a due date; an overdue one says so in words', async () => {
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'File taxes', { dueOn: dayFromToday(-2) });
+    const { user } = renderApp(api, '/');
+    const overdueRow = (await screen.findByText('File taxes')).closest('li');
+    expect(overdueRow).toHaveTextContent(/Overdue: was due/);
+
+    await user.type(screen.getByLabelText('New task'), 'Buy flowers');
+    await user.type(screen.getByLabelText('Due date (optional)'), dayFromToday(0));
+    await user.keyboard('{Enter}');
+    const row = (await screen.findByText('Buy flowers')).closest('li');
+    expect(row).toHaveTextContent('Due today');
+    await waitFor(async () =>
+      expect((await api.tasks()).find((t) => t.title === 'Buy flowers')?.dueOn).toBe(dayFromToday(0)),
+    );
+    expect(screen.getByLabelText('Due date (optional)')).toHaveValue('');
+  });
+
+  test('Today lists overdue and due-today active tasks, earliest first; Upcoming the later ones', async () => {
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Due today', { dueOn: dayFromToday(0) });
+    await api.addTask(me.id, 'Overdue', { dueOn: dayFromToday(-3) });
+    await api.addTask(me.id, 'Done already', { dueOn: dayFromToday(-1), completed: true });
+    await api.addTask(me.id, 'Next week', { dueOn: dayFromToday(7) });
+    await api.addTask(me.id, 'No date');
+    const { user } = renderApp(api, '/?filter=today');
+    await screen.findByText('Overdue');
+    expect(titles()).toEqual(['Overdue', 'Due today']);
+    expect(screen.getByRole('list', { name: 'Today tasks' })).toBeInTheDocument();
+
+    // Completing a task takes it out of Today at once.
+    await user.click(screen.getByRole('checkbox', { name: 'Overdue' }));
+    await waitFor(() => expect(titles()).toEqual(['Due today']));
+
+    await user.click(screen.getByRole('link', { name: 'Upcoming' }));
+    await waitFor(() => expect(titles()).toEqual(['Next week']));
+  });
+
+  test('moving a due date in the editor moves the task between views', async () => {
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Call mum', { dueOn: dayFromToday(0) });
+    const { user } = renderApp(api, '/?filter=today');
+    await user.click(await screen.findByRole('button', { name: 'Edit Call mum' }));
+    const date = screen.getByLabelText('Due date');
+    await user.clear(date);
+    await user.type(date, dayFromToday(1));
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Nothing due today or overdue.')).toBeInTheDocument();
+    await waitFor(async () => expect((await api.tasks())[0]?.dueOn).toBe(dayFromToday(1)));
+    await user.click(screen.getByRole('link', { name: 'Upcoming' }));
+    expect(await screen.findByText('Due tomorrow')).toBeInTheDocument();
   });
 });

@@ -1,21 +1,24 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { TASK_LIST_LIMIT_DEFAULT, type TaskStatus } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { NewTaskForm } from './new-task-form';
 import { NoticeList } from './notice-list';
 import { useNotices } from './notices';
 import { classify, logRefusal } from './task-errors';
-import { FILTER_LABELS, parseFilter, TaskFilters } from './task-filters';
+import { localDate } from './due-date';
+import { FILTER_LABELS, isDueView, parseFilter, TaskFilters, type TaskView } from './task-filters';
 import { TaskItem } from './task-item';
 import { isPendingTask, useTaskActions } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
 
-const EMPTY: Record<TaskStatus, string> = {
+const EMPTY: Record<TaskView, string> = {
   all: 'No tasks yet. Add your first one above.',
   active: 'Nothing left to do. Enjoy!',
   completed: 'No completed tasks yet.',
+  today: 'Nothing due today or overdue.',
+  upcoming: 'Nothing due after today.',
 };
 
 export function TasksPage() {
@@ -41,8 +44,12 @@ export function TasksPage() {
   // A person with no tasks at all sees the invitation to add one, not filters and "0 tasks left".
   const noTasksAtAll = counts?.all === 0 && filter === 'all';
 
+  // The person's date, read each render: after midnight the Today view asks again (a new key).
+  const today = localDate();
   const list = trpc.task.list.useInfiniteQuery(
-    { status: filter, limit: TASK_LIST_LIMIT_DEFAULT },
+    isDueView(filter)
+      ? { due: filter, today, limit: TASK_LIST_LIMIT_DEFAULT }
+      : { status: filter, limit: TASK_LIST_LIMIT_DEFAULT },
     { getNextPageParam: (page) => page.nextCursor ?? undefined },
   );
   const tasks: Task[] = list.data?.pages.flatMap((page) => page.items) ?? [];
@@ -92,8 +99,9 @@ export function TasksPage() {
       <NoticeList notices={notices.notices} onDismiss={notices.dismiss} />
       <div className="card task-panel">
         {!noTasksAtAll && <TaskFilters current={filter} counts={counts} />}
-        {counts && counts.all > 0 && (
+        {counts && counts.all > 0 && !isDueView(filter) && (
           // TodoMVC's toggle-all: ticked when every task is completed; unticking reopens them all.
+          // Not in a due view: it acts on every task, and there it would reach tasks not shown.
           <label className="toggle-all">
             <input
               type="checkbox"
@@ -131,6 +139,7 @@ export function TasksPage() {
                 onToggle={actions.setCompleted}
                 onEdit={actions.edit}
                 onDelete={onDelete}
+                today={today}
               />
             ))}
           </ul>

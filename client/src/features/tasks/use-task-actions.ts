@@ -18,7 +18,7 @@ export const isPendingTask = (task: Task): boolean => task.id.startsWith(PENDING
 const PENDING_CREATED_AT = '9999-12-31T23:59:59.999Z';
 let pendingCounter = 0;
 
-export type TaskEdit = Pick<Task, 'title' | 'description'>;
+export type TaskEdit = Pick<Task, 'title' | 'description' | 'dueOn'>;
 
 const succeeded = (call: Promise<unknown>): Promise<boolean> =>
   call.then(
@@ -115,6 +115,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         version: 1,
         createdAt: PENDING_CREATED_AT,
         updatedAt: PENDING_CREATED_AT,
+        dueOn: input.dueOn ?? null,
       };
       replaceTask(queryClient, null, temp);
       return { temp };
@@ -133,14 +134,18 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
 
   /** Completing and editing: both are `task.update`; what differs is the wording. */
   const updateMutation = trpc.task.update.useMutation({
-    onMutate({ id, title, description, completed }) {
+    onMutate({ id, title, description, completed, dueOn }) {
       begin();
       const change: Partial<Task> = {
         ...(title !== undefined && { title }),
         ...(description !== undefined && { description }),
         ...(completed !== undefined && { completed }),
+        ...(dueOn !== undefined && { dueOn }),
       };
-      return { ...optimistic(id, change), isEdit: title !== undefined || description !== undefined };
+      return {
+        ...optimistic(id, change),
+        isEdit: title !== undefined || description !== undefined || dueOn !== undefined,
+      };
     },
     onSuccess(saved, _input, { shown, isEdit }) {
       // A task the lists no longer showed stays out: the refresh in onSettled decides.
@@ -259,7 +264,13 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
   return {
     /** Resolves false when the server refused (the typed text should be given back). */
     create: (fields: TaskEdit): Promise<boolean> =>
-      succeeded(createMutation.mutateAsync({ title: fields.title, description: fields.description })),
+      succeeded(
+        createMutation.mutateAsync({
+          title: fields.title,
+          description: fields.description,
+          ...(fields.dueOn !== null && { dueOn: fields.dueOn }),
+        }),
+      ),
     // An explicit value (not "toggle"): two quick clicks or two tabs cannot cancel out.
     setCompleted: (task: Task, completed: boolean) => updateMutation.mutate({ id: task.id, completed }),
     /** Sent with the version the person saw: a newer one on the server is a CONFLICT. */
@@ -269,6 +280,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
           id: task.id,
           title: changes.title,
           description: changes.description,
+          dueOn: changes.dueOn,
           version: task.version,
         }),
       ),

@@ -1,0 +1,2 @@
+ALTER TABLE "task" ADD COLUMN "due_on" date;--> statement-breakpoint
+CREATE INDEX "task_user_due_idx" ON "task" USING btree ("user_id","due_on","id") WHERE "task"."due_on" is not null and not "task"."completed";
