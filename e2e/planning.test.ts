@@ -77,4 +77,25 @@ describe.each(sizes)('planning at $name size', (size) => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  test('search finds a task by its description; Escape brings the whole list back', async () => {
+    const { context, page, errors } = await openAs(harness.browser, size);
+    // The description goes in with the task, through the new-task form.
+    await page.getByRole('button', { name: 'Add a description' }).click();
+    await page.getByLabel('Description (optional)').fill('The kitchen sink is leaking');
+    await addTask(page, 'Call the plumber');
+    await page.getByText('The kitchen sink is leaking').waitFor();
+    await addTask(page, 'Buy milk');
+    await addTask(page, 'Kitten food');
+
+    const box = page.getByRole('searchbox', { name: 'Search tasks' });
+    await box.pressSequentially('kitche');
+    await expectTitles(page, ['Call the plumber']);
+    await screenshot(page, `planning-search-${size.name}`);
+    await box.press('Escape');
+    expect(await box.inputValue()).toBe('');
+    await expectTitles(page, ['Kitten food', 'Buy milk', 'Call the plumber']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -5,6 +5,8 @@ export const TASK_TITLE_MAX = 500;
 export const TASK_DESCRIPTION_MAX = 5000;
 export const TASK_LIST_LIMIT_DEFAULT = 50;
 export const TASK_LIST_LIMIT_MAX = 100;
+/** Longer than any useful query, short enough to keep a search cheap. */
+export const TASK_SEARCH_MAX = 100;
 
 export const taskStatuses = ['all', 'active', 'completed'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
@@ -44,6 +46,11 @@ export const listTasksInput = z
     due: z.enum(taskDueViews).optional(),
     /** The caller's own date: "today" is where the person is, not where the server is. */
     today: calendarDate.optional(),
+    /**
+     * Words to find in the title or description (every word; the last one as a prefix, so
+     * results follow typing). Blank, or no letters or digits, means no search.
+     */
+    search: z.string().max(TASK_SEARCH_MAX, `Search is at most ${TASK_SEARCH_MAX} characters`).optional(),
   })
   .refine((i) => i.due === undefined || i.today !== undefined, {
     message: 'A due view needs today’s date',
@@ -54,6 +61,13 @@ export const listTasksInput = z
     path: ['status'],
   })
   .prefault({});
+
+/**
+ * The words of a search, lowercased: runs of letters, digits and marks (what PostgreSQL's parser
+ * keeps as words; everything else separates them). At most 16, so a query stays cheap.
+ */
+export const searchWords = (search: string): string[] =>
+  (search.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? []).slice(0, 16);
 
 /** For procedures that take nothing: an absent input or `{}`, and no unknown keys. */
 export const emptyInput = z.strictObject({}).optional();

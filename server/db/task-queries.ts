@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, fillPlaceholders, ne, sql, type SQL } from 'drizzle-orm';
-import type { TaskDueView, TaskStatus } from '../../shared/task';
+import { searchWords, type TaskDueView, type TaskStatus } from '../../shared/task';
 import type { Database, DatabaseHandle, Statement } from './client';
 import { task, type TaskRow } from './task-schema';
 
@@ -90,6 +90,17 @@ function calendarDateText(value: unknown): string | null {
   return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
 }
 
+/**
+ * A search as a tsquery for the `simple` configuration: every word must match, the last one as a
+ * prefix (`'buy' & 'mil':*`), so results follow typing. Words hold only letters, digits and marks
+ * (`searchWords`), so quoting them needs no escaping. Null when there is no word to look for.
+ */
+export function searchQuery(search: string | undefined): string | null {
+  const words = searchWords(search ?? '');
+  if (words.length === 0) return null;
+  return words.map((word, i) => `'${word}'${i === words.length - 1 ? ':*' : ''}`).join(' & ');
+}
+
 /** A statement built once by drizzle with named placeholders; per call only the values change. */
 const template = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
   const built = query.toSQL();
@@ -153,14 +164,18 @@ export function createTaskQueries(
 
   const getStatement = template(db.select(taskColumns).from(task).where(owned));
 
-  /** One statement per (status, has cursor): six, built on first use. */
+  /** Matches the prefix tsquery built by `searchQuery` against the generated `search` column. */
+  const matchesSearch = sql`${task.search} @@ to_tsquery('simple'::regconfig, ${p('search')})`;
+
+  /** One statement per (status, has cursor, has search): twelve, built on first use. */
   const listStatements = new Map<string, ReturnType<typeof template>>();
-  const listStatement = (status: TaskStatus, withCursor: boolean) => {
-    const key = `${status}:${withCursor}`;
+  const listStatement = (status: TaskStatus, withCursor: boolean, withSearch: boolean) => {
+    const key = `${status}:${withCursor}:${withSearch}`;
     let statement = listStatements.get(key);
     if (!statement) {
       const conditions: SQL[] = [eq(task.userId, p('userId'))];
       if (status !== 'all') conditions.push(eq(task.completed, status === 'completed'));
+      if (withSearch) conditions.push(matchesSearch);
       if (withCursor) {
         conditions.push(
           sql`(${task.createdAt}, ${task.id}) < (${p('cursorAt')}::timestamptz, ${p('cursorId')}::uuid)`,
@@ -181,8 +196,8 @@ export function createTaskQueries(
 
   /** The Today / Upcoming views: active tasks with a due date, earliest first (D35). */
   const dueStatements = new Map<string, ReturnType<typeof template>>();
-  const dueStatement = (view: TaskDueView, withCursor: boolean) => {
-    const key = `${view}:${withCursor}`;
+  const dueStatement = (view: TaskDueView, withCursor: boolean, withSearch: boolean) => {
+    const key = `${view}:${withCursor}:${withSearch}`;
     let statement = dueStatements.get(key);
     if (!statement) {
       // Spelled as the partial index's predicate, so the planner can use task_user_due_idx.
@@ -196,6 +211,7 @@ export function createTaskQueries(
       if (withCursor) {
         conditions.push(sql`(${task.dueOn}, ${task.id}) > (${p('cursorDue')}::date, ${p('cursorId')}::uuid)`);
       }
+      if (withSearch) conditions.push(matchesSearch);
       statement = template(
         db
           .select(taskColumns)
@@ -305,18 +321,27 @@ export function createTaskQueries(
 
     findOwner: async (id: string) => (await owner.execute({ id }))[0],
 
-    list: async (userId: string, status: TaskStatus, limit: number, cursor: TaskCursor | null) =>
+    /** A page of the user's tasks, newest first; `search` is a tsquery (`searchQuery`) or null. */
+    list: async (
+      userId: string,
+      status: TaskStatus,
+      limit: number,
+      cursor: TaskCursor | null,
+      search: string | null = null,
+    ) =>
       (
         await runAs(
           userId,
           listStatement(
             status,
             cursor !== null,
+            search !== null,
           )({
             userId,
             limit,
             cursorAt: cursor?.createdAt,
             cursorId: cursor?.id,
+            search,
           }),
         )
       ).map(toRecord),
@@ -328,6 +353,7 @@ export function createTaskQueries(
       today: string,
       limit: number,
       cursor: DueCursor | null,
+      search: string | null = null,
     ) =>
       (
         await runAs(
@@ -335,7 +361,8 @@ export function createTaskQueries(
           dueStatement(
             view,
             cursor !== null,
-          )({ userId, today, limit, cursorDue: cursor?.dueOn, cursorId: cursor?.id }),
+            search !== null,
+          )({ userId, today, limit, cursorDue: cursor?.dueOn, cursorId: cursor?.id, search }),
         )
       ).map(toRecord),
 

@@ -1,7 +1,8 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import {
   boolean,
   check,
+  customType,
   date,
   index,
   integer,
@@ -13,6 +14,9 @@ import {
 } from 'drizzle-orm/pg-core';
 import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from '../../shared/task';
 import { user } from './auth-schema';
+
+/** PostgreSQL's full-text document type; drizzle has no built-in for it. Never selected for callers. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /** Millisecond precision so that a timestamp survives a round trip through a JS Date (cursors). */
 const timestampMs = (name: string) =>
@@ -35,6 +39,16 @@ export const task = pgTable(
     idempotencyKey: uuid('idempotency_key'),
     /** A calendar date without a zone (the person's own day); null when the task has none. */
     dueOn: date('due_on', { mode: 'string' }),
+    /**
+     * Title and description as words for search (D35): generated, so it can never disagree with
+     * them; `simple` (no language's stemming or stop words: the tasks are in any language).
+     */
+    search: tsvector('search')
+      .notNull()
+      .generatedAlwaysAs(
+        (): SQL =>
+          sql`to_tsvector('simple'::regconfig, ${task.title} || ' ' || coalesce(${task.description}, ''))`,
+      ),
   },
   (t) => [
     // Serves "my tasks, newest first" and the keyset cursor (created_at, id).
@@ -45,6 +59,9 @@ export const task = pgTable(
     index('task_user_due_idx')
       .on(t.userId, t.dueOn, t.id)
       .where(sql`${t.dueOn} is not null and not ${t.completed}`),
+    // Serves search; the owner is checked on the rows it finds (GIN has no btree columns without
+    // the btree_gin extension, which PGlite does not ship by default).
+    index('task_search_idx').using('gin', t.search),
     // One task per (owner, key); rows without a key (NULL) never collide.
     uniqueIndex('task_user_idempotency_key_idx').on(t.userId, t.idempotencyKey),
     // Defense in depth: the API validates these too, the database refuses what slips past.

@@ -91,4 +91,16 @@ describe.each(testBackends)('planning over HTTP on %s', (backend) => {
       expect(answer.body.error?.data.code).toBe('BAD_REQUEST');
     }
   });
+
+  it('search: a GET input finds by description with prefix matching; too long is 400', async () => {
+    await call(ann, 'task.create', { title: 'Plan trip', description: 'Book the Lisbon hotel' });
+    await call(bob, 'task.create', { title: 'Lisbon for Bob' });
+    const found = await list(ann, { search: 'lisb' });
+    expect(found.status).toBe(200);
+    expect(found.body.result?.data.items.map((t) => t.title)).toEqual(['Plan trip']);
+    const tooLong = await list(ann, { search: 'x'.repeat(101) });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error?.data.code).toBe('BAD_REQUEST');
+    expect(JSON.stringify(tooLong.body)).not.toMatch(/tsquery|select|at .*\.ts/);
+  });
 });

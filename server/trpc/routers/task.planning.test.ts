@@ -223,4 +223,103 @@ describe.each(testBackends)('task planning on %s', (backend) => {
       expect(await errorCode(as(ann).task.list(input))).toBe('BAD_REQUEST');
     });
   });
+
+  describe('search', () => {
+    async function library() {
+      const ann = await newUser('ann');
+      const bob = await newUser('bob');
+      await as(ann).task.create({ title: 'Buy milk', description: 'Oat milk from the corner shop' });
+      await as(ann).task.create({ title: 'Call the plumber', description: 'About the kitchen sink' });
+      await as(ann).task.create({ title: 'Milkshake recipe' });
+      const done = await as(ann).task.create({ title: 'Return library books', description: 'Due Friday' });
+      await as(ann).task.toggle({ id: done.id });
+      await as(ann).task.create({ title: 'Crème brûlée', description: 'Für Oma' });
+      await as(bob).task.create({ title: 'Bob buys milk too' });
+      return { ann, bob };
+    }
+    const titles = (page: { items: { title: string }[] }) => page.items.map((t) => t.title);
+
+    it('finds by title and by description, case-insensitively, newest first', async () => {
+      const { ann } = await library();
+      expect(titles(await as(ann).task.list({ search: 'KITCHEN' }))).toEqual(['Call the plumber']);
+      expect(titles(await as(ann).task.list({ search: 'corner shop' }))).toEqual(['Buy milk']);
+      expect(titles(await as(ann).task.list({ search: 'books' }))).toEqual(['Return library books']);
+    });
+
+    it('matches the last word as a prefix (search as you type), the others as whole words', async () => {
+      const { ann } = await library();
+      expect(titles(await as(ann).task.list({ search: 'mil' }))).toEqual(['Milkshake recipe', 'Buy milk']);
+      expect(titles(await as(ann).task.list({ search: 'milk' }))).toEqual(['Milkshake recipe', 'Buy milk']);
+      expect(titles(await as(ann).task.list({ search: 'oat mi' }))).toEqual(['Buy milk']);
+      // Every word must match.
+      expect(titles(await as(ann).task.list({ search: 'oat plumb' }))).toEqual([]);
+      // "mil" is not a whole word of any task: only the last word is a prefix.
+      expect(titles(await as(ann).task.list({ search: 'mil oat' }))).toEqual([]);
+    });
+
+    it('handles accents, punctuation and tsquery syntax as plain text', async () => {
+      const { ann } = await library();
+      expect(titles(await as(ann).task.list({ search: 'crème' }))).toEqual(['Crème brûlée']);
+      expect(titles(await as(ann).task.list({ search: 'für o' }))).toEqual(['Crème brûlée']);
+      for (const odd of ["milk' | 'x", 'milk & !', 'milk:*', '(milk)', 'milk\\', "o'at"]) {
+        await expect(as(ann).task.list({ search: odd })).resolves.toBeDefined();
+      }
+      expect(titles(await as(ann).task.list({ search: '!(milk)' }))).toEqual([
+        'Milkshake recipe',
+        'Buy milk',
+      ]);
+      // Nothing to search for: the plain list.
+      expect((await as(ann).task.list({ search: '  &|!  ' })).items).toHaveLength(5);
+    });
+
+    it('combines with the status filter and with the due views', async () => {
+      const { ann } = await library();
+      expect(titles(await as(ann).task.list({ search: 'books', status: 'active' }))).toEqual([]);
+      expect(titles(await as(ann).task.list({ search: 'books', status: 'completed' }))).toEqual([
+        'Return library books',
+      ]);
+      await as(ann).task.create({ title: 'Milk the cow', dueOn: '2026-12-01' });
+      expect(titles(await as(ann).task.list({ search: 'milk', due: 'today', today: '2026-12-03' }))).toEqual([
+        'Milk the cow',
+      ]);
+    });
+
+    it("never finds another user's tasks", async () => {
+      const { ann, bob } = await library();
+      expect(titles(await as(bob).task.list({ search: 'milk' }))).toEqual(['Bob buys milk too']);
+      expect(titles(await as(ann).task.list({ search: 'bob' }))).toEqual([]);
+    });
+
+    it('pages through the results with the cursor', async () => {
+      const ann = await newUser('ann');
+      for (let i = 0; i < 5; i++) await as(ann).task.create({ title: `report ${i}` });
+      await as(ann).task.create({ title: 'unrelated' });
+      const first = await as(ann).task.list({ search: 'rep', limit: 3 });
+      expect(titles(first)).toEqual(['report 4', 'report 3', 'report 2']);
+      const second = await as(ann).task.list({
+        search: 'rep',
+        limit: 3,
+        cursor: first.nextCursor ?? undefined,
+      });
+      expect(titles(second)).toEqual(['report 1', 'report 0']);
+      expect(second.nextCursor).toBeNull();
+    });
+
+    it('keeps the search in step with edits of the title and description', async () => {
+      const ann = await newUser('ann');
+      const task = await as(ann).task.create({ title: 'Draft' });
+      await as(ann).task.update({ id: task.id, description: 'quarterly numbers' });
+      expect(titles(await as(ann).task.list({ search: 'quarter' }))).toEqual(['Draft']);
+      await as(ann).task.update({ id: task.id, description: null, title: 'Final' });
+      expect(titles(await as(ann).task.list({ search: 'quarter' }))).toEqual([]);
+    });
+
+    it('refuses a search over 100 characters and a non-string with BAD_REQUEST', async () => {
+      const ann = await newUser('ann');
+      expect(await errorCode(as(ann).task.list({ search: 'x'.repeat(101) }))).toBe('BAD_REQUEST');
+      // @ts-expect-error -- deliberately wrong input, as a hostile caller would send
+      expect(await errorCode(as(ann).task.list({ search: ['milk'] }))).toBe('BAD_REQUEST');
+      expect((await as(ann).task.list({ search: 'x'.repeat(100) })).items).toEqual([]);
+    });
+  });
 });

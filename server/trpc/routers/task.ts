@@ -10,7 +10,13 @@ import {
   updateTaskInput,
 } from '../../../shared/task';
 import { isForeignKeyViolation } from '../../db/database-error';
-import type { DueCursor, TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
+import {
+  searchQuery,
+  type DueCursor,
+  type TaskCursor,
+  type TaskQueries,
+  type TaskRecord,
+} from '../../db/task-queries';
 import { readProcedure, router, writeProcedure } from '../init';
 
 /**
@@ -67,16 +73,24 @@ async function explainMiss(tasks: TaskQueries, userId: string, id: string): Prom
 
 export const taskRouter = router({
   list: readProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
+    const search = searchQuery(input.search);
     if (input.due !== undefined && input.today !== undefined) {
       const cursor = input.cursor ? decodeDueCursor(input.cursor) : null;
-      const rows = await ctx.tasks.listDue(ctx.user.id, input.due, input.today, input.limit + 1, cursor);
+      const rows = await ctx.tasks.listDue(
+        ctx.user.id,
+        input.due,
+        input.today,
+        input.limit + 1,
+        cursor,
+        search,
+      );
       const page = rows.slice(0, input.limit);
       const last = page.at(-1);
       return { items: page, nextCursor: rows.length > input.limit && last ? encodeDueCursor(last) : null };
     }
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     // One extra row tells whether there is a next page without a count query.
-    const rows = await ctx.tasks.list(ctx.user.id, input.status, input.limit + 1, cursor);
+    const rows = await ctx.tasks.list(ctx.user.id, input.status, input.limit + 1, cursor, search);
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     return {

@@ -129,3 +129,40 @@ describe('due dates', () => {
     expect(await screen.findByText('Due tomorrow')).toBeInTheDocument();
   });
 });
+
+describe('search', () => {
+  test('finds by description as you type, one request per pause, and Escape clears', async () => {
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Buy milk', { description: 'From the corner shop' });
+    await api.addTask(me.id, 'Call the plumber', { description: 'Kitchen sink leaks' });
+    await api.addTask(me.id, 'Book flights');
+    const { user } = renderApp(api, '/');
+    const box = await screen.findByRole('searchbox', { name: 'Search tasks' });
+    await screen.findByText('Book flights');
+    const before = api.calls.filter((c) => c === 'task.list').length;
+
+    await user.type(box, 'kitch');
+    await waitFor(() => expect(titles()).toEqual(['Call the plumber']));
+    expect(screen.getByRole('list', { name: 'All tasks matching “kitch”' })).toBeInTheDocument();
+    // Five keys, one search (debounced).
+    expect(api.calls.filter((c) => c === 'task.list').length - before).toBe(1);
+
+    await user.clear(box);
+    await user.type(box, 'nothing like it');
+    expect(await screen.findByText('No tasks match “nothing like it”.')).toBeInTheDocument();
+
+    await user.keyboard('{Escape}');
+    expect(box).toHaveValue('');
+    await waitFor(() => expect(titles()).toEqual(['Book flights', 'Call the plumber', 'Buy milk']));
+  });
+
+  test('searches within the chosen filter', async () => {
+    const { api, me } = await signedIn();
+    await api.addTask(me.id, 'Report draft');
+    await api.addTask(me.id, 'Report final', { completed: true });
+    const { user } = renderApp(api, '/?filter=completed');
+    await screen.findByText('Report final');
+    await user.type(screen.getByRole('searchbox', { name: 'Search tasks' }), 'report');
+    await waitFor(() => expect(titles()).toEqual(['Report final']));
+  });
+});

@@ -5,7 +5,7 @@
  */
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
-import type { TaskDueView, TaskStatus } from '../../../../shared/task';
+import { searchWords, type TaskDueView, type TaskStatus } from '../../../../shared/task';
 import { trpc, type RouterOutputs, type Task } from '../../lib/trpc';
 
 type ListPage = RouterOutputs['task']['list'];
@@ -28,12 +28,26 @@ interface ListInput {
   status?: TaskStatus;
   due?: TaskDueView;
   today?: string;
+  search?: string;
+}
+
+/**
+ * The server's search rule, near enough for an optimistic edit: every word of the search is a word
+ * of the title or description, the last one a prefix. The refetch after the change has the last word.
+ */
+function matchesSearch(task: Task, search: string | undefined): boolean {
+  const wanted = searchWords(search ?? '');
+  const last = wanted.pop();
+  if (last === undefined) return true;
+  const words = searchWords(`${task.title} ${task.description ?? ''}`);
+  return wanted.every((w) => words.includes(w)) && words.some((w) => w.startsWith(last));
 }
 
 const inputOf = (key: QueryKey): ListInput => (key[1] as { input?: ListInput } | undefined)?.input ?? {};
 
 /** Whether the server would list `task` for this input. */
 function matchesList(task: Task, list: ListInput): boolean {
+  if (!matchesSearch(task, list.search)) return false;
   if (list.due) {
     if (task.completed || task.dueOn === null || list.today === undefined) return false;
     return list.due === 'today' ? task.dueOn <= list.today : task.dueOn > list.today;

@@ -1,3 +1,4 @@
+import { keepPreviousData } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task';
@@ -10,6 +11,7 @@ import { classify, logRefusal } from './task-errors';
 import { localDate } from './due-date';
 import { FILTER_LABELS, isDueView, parseFilter, TaskFilters, type TaskView } from './task-filters';
 import { TaskItem } from './task-item';
+import { TaskSearch } from './task-search';
 import { isPendingTask, useTaskActions } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
 
@@ -46,11 +48,18 @@ export function TasksPage() {
 
   // The person's date, read each render: after midnight the Today view asks again (a new key).
   const today = localDate();
+  const [search, setSearch] = useState('');
   const list = trpc.task.list.useInfiniteQuery(
-    isDueView(filter)
-      ? { due: filter, today, limit: TASK_LIST_LIMIT_DEFAULT }
-      : { status: filter, limit: TASK_LIST_LIMIT_DEFAULT },
-    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+    {
+      ...(isDueView(filter) ? { due: filter, today } : { status: filter }),
+      ...(search && { search }),
+      limit: TASK_LIST_LIMIT_DEFAULT,
+    },
+    {
+      getNextPageParam: (page) => page.nextCursor ?? undefined,
+      // While searching, the last results stay until the new ones arrive (no spinner per key).
+      placeholderData: search ? keepPreviousData : undefined,
+    },
   );
   const tasks: Task[] = list.data?.pages.flatMap((page) => page.items) ?? [];
 
@@ -99,9 +108,10 @@ export function TasksPage() {
       <NoticeList notices={notices.notices} onDismiss={notices.dismiss} />
       <div className="card task-panel">
         {!noTasksAtAll && <TaskFilters current={filter} counts={counts} />}
-        {counts && counts.all > 0 && !isDueView(filter) && (
+        {!noTasksAtAll && <TaskSearch onSearch={setSearch} />}
+        {counts && counts.all > 0 && !isDueView(filter) && !search && (
           // TodoMVC's toggle-all: ticked when every task is completed; unticking reopens them all.
-          // Not in a due view: it acts on every task, and there it would reach tasks not shown.
+          // Not in a due view or a search: it acts on every task, and there it would reach tasks not shown.
           <label className="toggle-all">
             <input
               type="checkbox"
@@ -128,9 +138,17 @@ export function TasksPage() {
             </button>
           </div>
         ) : tasks.length === 0 ? (
-          <p className="list-status empty">{EMPTY[filter]}</p>
+          <p className="list-status empty">{search ? `No tasks match “${search}”.` : EMPTY[filter]}</p>
         ) : (
-          <ul className="task-list" ref={listRef} aria-label={`${FILTER_LABELS[filter]} tasks`}>
+          <ul
+            className="task-list"
+            ref={listRef}
+            aria-label={
+              search
+                ? `${FILTER_LABELS[filter]} tasks matching “${search}”`
+                : `${FILTER_LABELS[filter]} tasks`
+            }
+          >
             {tasks.map((task) => (
               <TaskItem
                 key={task.id}
