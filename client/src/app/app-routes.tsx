@@ -1,7 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { SignInPage } from '../features/auth/sign-in-page';
-import { SignUpPage } from '../features/auth/sign-up-page';
 import { TasksPage } from '../features/tasks/tasks-page';
 import { AppShell } from './app-shell';
 import { NotFoundPage } from './not-found-page';
@@ -19,6 +18,10 @@ const AccountPage = lazy(() =>
 );
 const ForgotPasswordPage = lazy(() =>
   import('../features/auth/forgot-password-page').then((m) => ({ default: m.ForgotPasswordPage })),
+);
+// Sign-up is visited once per account; sign-in stays in the first load (where sessions end).
+const SignUpPage = lazy(() =>
+  import('../features/auth/sign-up-page').then((m) => ({ default: m.SignUpPage })),
 );
 const ResetPasswordPage = lazy(() =>
   import('../features/auth/reset-password-page').then((m) => ({ default: m.ResetPasswordPage })),
