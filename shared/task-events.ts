@@ -4,7 +4,7 @@
  * them (via the router), so neither side restates the shape.
  */
 import { z } from 'zod';
-import { taskId } from './task';
+import { calendarDate, taskId } from './task';
 
 /** What the outbox records per changed task; `cleared` is several `deleted` of one transaction. */
 export const TASK_EVENT_TYPES = ['created', 'updated', 'deleted'] as const;
@@ -19,6 +19,7 @@ export const taskSnapshot = z.object({
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  dueOn: calendarDate.nullable(),
 });
 
 export const taskChangeEvent = z.discriminatedUnion('type', [

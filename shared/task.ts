@@ -7,6 +7,8 @@ export const TASK_LIST_LIMIT_DEFAULT = 50;
 export const TASK_LIST_LIMIT_MAX = 100;
 /** The most tasks one `task.restore` brings back: one "clear completed" of a busy list. */
 export const TASK_RESTORE_MAX = 1000;
+/** Longer than any useful query, short enough to keep a search cheap. */
+export const TASK_SEARCH_MAX = 100;
 
 export const taskStatuses = ['all', 'active', 'completed'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
@@ -18,6 +20,21 @@ const taskDescription = z
   .union([userText('Description', { min: 0, max: TASK_DESCRIPTION_MAX }), z.null()])
   .transform((s) => (s ? s : null));
 
+/**
+ * A calendar date, `YYYY-MM-DD`, with no time or zone: a due date means the same day wherever the
+ * person is. The year 0000 is ISO's but not PostgreSQL's, so it is refused here.
+ */
+export const calendarDate = z.iso
+  .date({ message: 'Use a date as YYYY-MM-DD' })
+  .refine((value) => !value.startsWith('0000'), 'Use a date as YYYY-MM-DD');
+
+/**
+ * Planning views of `task.list`, over active tasks with a due date: `today` is due on or before
+ * the caller's today (overdue included), `upcoming` is due after it.
+ */
+export const taskDueViews = ['today', 'upcoming'] as const;
+export type TaskDueView = (typeof taskDueViews)[number];
+
 export const taskId = z.uuid({ message: 'Task id must be a UUID' });
 
 export const listTasksInput = z
@@ -27,8 +44,32 @@ export const listTasksInput = z
     limit: z.number().int().min(1).max(TASK_LIST_LIMIT_MAX).default(TASK_LIST_LIMIT_DEFAULT),
     /** Sent by tRPC's infinite queries; the cursor only pages forward (newest to oldest). */
     direction: z.literal('forward', { message: 'Only forward paging is supported' }).optional(),
+    /** A planning view (earliest due first); needs `today`, and lists active tasks only. */
+    due: z.enum(taskDueViews).optional(),
+    /** The caller's own date: "today" is where the person is, not where the server is. */
+    today: calendarDate.optional(),
+    /**
+     * Words to find in the title or description (every word; the last one as a prefix, so
+     * results follow typing). Blank, or no letters or digits, means no search.
+     */
+    search: z.string().max(TASK_SEARCH_MAX, `Search is at most ${TASK_SEARCH_MAX} characters`).optional(),
+  })
+  .refine((i) => i.due === undefined || i.today !== undefined, {
+    message: 'A due view needs today’s date',
+    path: ['today'],
+  })
+  .refine((i) => i.due === undefined || i.status !== 'completed', {
+    message: 'A due view lists active tasks only',
+    path: ['status'],
   })
   .prefault({});
+
+/**
+ * The words of a search, lowercased: runs of letters, digits and marks (what PostgreSQL's parser
+ * keeps as words; everything else separates them). At most 16, so a query stays cheap.
+ */
+export const searchWords = (search: string): string[] =>
+  (search.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? []).slice(0, 16);
 
 /** For procedures that take nothing: an absent input or `{}`, and no unknown keys. */
 export const emptyInput = z.strictObject({}).optional();
@@ -46,6 +87,7 @@ export const restoreTasksInput = z.strictObject({
 export const createTaskInput = z.strictObject({
   title: taskTitle,
   description: taskDescription.optional(),
+  dueOn: calendarDate.nullable().optional(),
   /**
    * A UUID the client picks once per task it means to add and sends again on every retry: the
    * server then returns the task it already made instead of a second one.
@@ -53,16 +95,25 @@ export const createTaskInput = z.strictObject({
   idempotencyKey: z.uuid({ message: 'Idempotency key must be a UUID' }).optional(),
 });
 
+/** Marks every task of the caller completed (or every one active): TodoMVC's "mark all". */
+export const setAllCompletedInput = z.strictObject({ completed: z.boolean() });
+
 export const updateTaskInput = z
   .strictObject({
     id: taskId,
     title: taskTitle.optional(),
     description: taskDescription.optional(),
     completed: z.boolean().optional(),
+    /** A new due date, or null to remove it. */
+    dueOn: calendarDate.nullable().optional(),
     /** The version the caller last saw; a newer one on the server makes this a CONFLICT. */
     version: z.number().int().min(1).optional(),
   })
   .refine(
-    (i) => i.title !== undefined || i.description !== undefined || i.completed !== undefined,
-    'Nothing to update: give a title, description or completed',
+    (i) =>
+      i.title !== undefined ||
+      i.description !== undefined ||
+      i.completed !== undefined ||
+      i.dueOn !== undefined,
+    'Nothing to update: give a title, description, completed or dueOn',
   );

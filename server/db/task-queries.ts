@@ -1,5 +1,5 @@
-import { and, desc, eq, fillPlaceholders, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { TaskStatus } from '../../shared/task';
+import { and, asc, desc, eq, fillPlaceholders, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { searchWords, type TaskDueView, type TaskStatus } from '../../shared/task';
 import type { Database, DatabaseHandle, Statement } from './client';
 import { task, type TaskRow } from './task-schema';
 
@@ -13,6 +13,7 @@ const taskColumns = {
   version: task.version,
   createdAt: task.createdAt,
   updatedAt: task.updatedAt,
+  dueOn: task.dueOn,
 };
 
 /** A task as procedures return it: timestamps are ISO-8601 strings (D3), made without a `Date`. */
@@ -25,8 +26,16 @@ export interface TaskCursor {
   id: string;
 }
 
+/** Where a page of a due view ended: the last task's due date and id. */
+export interface DueCursor {
+  dueOn: string;
+  id: string;
+}
+
 /** What `update` may change; everything else (owner, id, version, timestamps) is the server's. */
-export type TaskChanges = Partial<Pick<typeof task.$inferInsert, 'title' | 'description' | 'completed'>>;
+export type TaskChanges = Partial<
+  Pick<typeof task.$inferInsert, 'title' | 'description' | 'completed' | 'dueOn'>
+>;
 
 /** Every change to a task: a new version, so a stale `update` is a CONFLICT, and a new updatedAt. */
 const bumpVersion = { version: sql`${task.version} + 1`, updatedAt: sql`now()` };
@@ -59,6 +68,7 @@ export const toRecord = ([
   version,
   createdAt,
   updatedAt,
+  dueOn,
 ]: unknown[]): TaskRecord => ({
   id: String(id),
   userId: String(userId),
@@ -68,7 +78,28 @@ export const toRecord = ([
   version: Number(version),
   createdAt: isoTimestamp(createdAt),
   updatedAt: isoTimestamp(updatedAt),
+  dueOn: calendarDateText(dueOn),
 });
+
+/**
+ * A `date` as `YYYY-MM-DD`. postgres.js (under drizzle) gives the text; PGlite gives a Date at UTC
+ * midnight of that day, so its UTC date is the stored one (never the local one).
+ */
+function calendarDateText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+}
+
+/**
+ * A search as a tsquery for the `simple` configuration: every word must match, the last one as a
+ * prefix (`'buy' & 'mil':*`), so results follow typing. Words hold only letters, digits and marks
+ * (`searchWords`), so quoting them needs no escaping. Null when there is no word to look for.
+ */
+export function searchQuery(search: string | undefined): string | null {
+  const words = searchWords(search ?? '');
+  if (words.length === 0) return null;
+  return words.map((word, i) => `'${word}'${i === words.length - 1 ? ':*' : ''}`).join(' & ');
+}
 
 /** A statement built once by drizzle with named placeholders; per call only the values change. */
 const template = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
@@ -156,14 +187,18 @@ export function createTaskQueries(
 
   const getStatement = template(db.select(taskColumns).from(task).where(owned));
 
-  /** One statement per (status, has cursor): six, built on first use. */
+  /** Matches the prefix tsquery built by `searchQuery` against the generated `search` column. */
+  const matchesSearch = sql`${task.search} @@ to_tsquery('simple'::regconfig, ${p('search')})`;
+
+  /** One statement per (status, has cursor, has search): twelve, built on first use. */
   const listStatements = new Map<string, ReturnType<typeof template>>();
-  const listStatement = (status: TaskStatus, withCursor: boolean) => {
-    const key = `${status}:${withCursor}`;
+  const listStatement = (status: TaskStatus, withCursor: boolean, withSearch: boolean) => {
+    const key = `${status}:${withCursor}:${withSearch}`;
     let statement = listStatements.get(key);
     if (!statement) {
       const conditions: SQL[] = [eq(task.userId, p('userId')), live];
       if (status !== 'all') conditions.push(eq(task.completed, status === 'completed'));
+      if (withSearch) conditions.push(matchesSearch);
       if (withCursor) {
         conditions.push(
           sql`(${task.createdAt}, ${task.id}) < (${p('cursorAt')}::timestamptz, ${p('cursorId')}::uuid)`,
@@ -182,10 +217,41 @@ export function createTaskQueries(
     return statement;
   };
 
+  /** The Today / Upcoming views: active tasks with a due date, earliest first (D35). */
+  const dueStatements = new Map<string, ReturnType<typeof template>>();
+  const dueStatement = (view: TaskDueView, withCursor: boolean, withSearch: boolean) => {
+    const key = `${view}:${withCursor}:${withSearch}`;
+    let statement = dueStatements.get(key);
+    if (!statement) {
+      // Spelled as the partial index's predicate, so the planner can use task_user_due_idx.
+      const conditions: SQL[] = [
+        eq(task.userId, p('userId')),
+        sql`${task.dueOn} is not null and not ${task.completed} and ${task.deletedAt} is null`,
+        view === 'today'
+          ? sql`${task.dueOn} <= ${p('today')}::date`
+          : sql`${task.dueOn} > ${p('today')}::date`,
+      ];
+      if (withCursor) {
+        conditions.push(sql`(${task.dueOn}, ${task.id}) > (${p('cursorDue')}::date, ${p('cursorId')}::uuid)`);
+      }
+      if (withSearch) conditions.push(matchesSearch);
+      statement = template(
+        db
+          .select(taskColumns)
+          .from(task)
+          .where(and(...conditions))
+          .orderBy(asc(task.dueOn), asc(task.id))
+          .limit(p('limit')),
+      );
+      dueStatements.set(key, statement);
+    }
+    return statement;
+  };
+
   const createStatement = template(
     db
       .insert(task)
-      .values({ userId: p('userId'), title: p('title'), description: p('description') })
+      .values({ userId: p('userId'), title: p('title'), description: p('description'), dueOn: p('dueOn') })
       .returning(taskColumns),
   );
 
@@ -197,6 +263,7 @@ export function createTaskQueries(
         userId: p('userId'),
         title: p('title'),
         description: p('description'),
+        dueOn: p('dueOn'),
         idempotencyKey: p('idempotencyKey'),
       })
       .onConflictDoNothing({ target: [task.userId, task.idempotencyKey] })
@@ -214,7 +281,9 @@ export function createTaskQueries(
   /** One statement per set of changed fields (and with or without a version check). */
   const updateStatements = new Map<string, ReturnType<typeof template>>();
   const updateStatement = (changes: TaskChanges, versioned: boolean) => {
-    const fields = (['title', 'description', 'completed'] as const).filter((f) => changes[f] !== undefined);
+    const fields = (['title', 'description', 'completed', 'dueOn'] as const).filter(
+      (f) => changes[f] !== undefined,
+    );
     const key = `${fields.join(',')}:${versioned}`;
     let statement = updateStatements.get(key);
     if (!statement) {
@@ -236,6 +305,15 @@ export function createTaskQueries(
       .set({ completed: sql`not ${task.completed}`, ...bumpVersion })
       .where(owned)
       .returning(taskColumns),
+  );
+
+  /** Only the rows that change get a new version: a task already in that state keeps its own. */
+  const setAllCompletedStatement = template(
+    db
+      .update(task)
+      .set({ completed: sql`${p('completed')}`, ...bumpVersion })
+      .where(and(eq(task.userId, p('userId')), live, ne(task.completed, p('completed'))))
+      .returning({ id: task.id, version: task.version }),
   );
 
   const countsStatement = template(
@@ -293,24 +371,58 @@ export function createTaskQueries(
 
     findOwner: async (id: string) => (await owner.execute({ id }))[0],
 
-    list: async (userId: string, status: TaskStatus, limit: number, cursor: TaskCursor | null) =>
+    /** A page of the user's tasks, newest first; `search` is a tsquery (`searchQuery`) or null. */
+    list: async (
+      userId: string,
+      status: TaskStatus,
+      limit: number,
+      cursor: TaskCursor | null,
+      search: string | null = null,
+    ) =>
       (
         await runAs(
           userId,
           listStatement(
             status,
             cursor !== null,
+            search !== null,
           )({
             userId,
             limit,
             cursorAt: cursor?.createdAt,
             cursorId: cursor?.id,
+            search,
           }),
         )
       ).map(toRecord),
 
-    create: async (userId: string, title: string, description: string | null) => {
-      const row = first(await runAs(userId, createStatement({ userId, title, description })));
+    /** A due view's page: `today` is the caller's date (D35), `limit` rows at most. */
+    listDue: async (
+      userId: string,
+      view: TaskDueView,
+      today: string,
+      limit: number,
+      cursor: DueCursor | null,
+      search: string | null = null,
+    ) =>
+      (
+        await runAs(
+          userId,
+          dueStatement(
+            view,
+            cursor !== null,
+            search !== null,
+          )({ userId, today, limit, cursorDue: cursor?.dueOn, cursorId: cursor?.id, search }),
+        )
+      ).map(toRecord),
+
+    create: async (
+      userId: string,
+      title: string,
+      description: string | null,
+      dueOn: string | null = null,
+    ) => {
+      const row = first(await runAs(userId, createStatement({ userId, title, description, dueOn })));
       if (!row) throw new Error('insert returned no row');
       return row;
     },
@@ -325,9 +437,10 @@ export function createTaskQueries(
       userId: string,
       title: string,
       description: string | null,
+      dueOn: string | null,
       idempotencyKey: string,
     ): Promise<{ task: TaskRecord; created: boolean; deleted: boolean }> => {
-      const values = { userId, title, description, idempotencyKey };
+      const values = { userId, title, description, dueOn, idempotencyKey };
       // Twice at most: the task the key made may be purged between our insert and our read.
       for (let attempt = 0; attempt < 2; attempt++) {
         const inserted = first(await runAs(userId, createOnceStatement(values)));
@@ -349,6 +462,13 @@ export function createTaskQueries(
       ),
 
     toggle: async (userId: string, id: string) => first(await runAs(userId, toggleStatement({ userId, id }))),
+
+    /** Sets `completed` on every task of the user in one statement; returns the changed ones. */
+    setAllCompleted: async (userId: string, completed: boolean) =>
+      (await runAs(userId, setAllCompletedStatement({ userId, completed }))).map(([id, version]) => ({
+        id: String(id),
+        version: Number(version),
+      })),
 
     /** How many tasks the user has, and how many of them are completed, in one statement. */
     counts: async (userId: string) => {

@@ -1,7 +1,9 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import {
   boolean,
   check,
+  customType,
+  date,
   index,
   integer,
   pgTable,
@@ -12,6 +14,9 @@ import {
 } from 'drizzle-orm/pg-core';
 import { TASK_DESCRIPTION_MAX, TASK_TITLE_MAX } from '../../shared/task';
 import { user } from './auth-schema';
+
+/** PostgreSQL's full-text document type; drizzle has no built-in for it. Never selected for callers. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /** Millisecond precision so that a timestamp survives a round trip through a JS Date (cursors). */
 const timestampMs = (name: string) =>
@@ -37,6 +42,18 @@ export const task = pgTable(
      * restorable until the purge job removes it, DELETED_TASK_RETENTION_DAYS later.
      */
     deletedAt: timestamp('deleted_at', { withTimezone: true, precision: 3, mode: 'date' }),
+    /** A calendar date without a zone (the person's own day); null when the task has none. */
+    dueOn: date('due_on', { mode: 'string' }),
+    /**
+     * Title and description as words for search (D35): generated, so it can never disagree with
+     * them; `simple` (no language's stemming or stop words: the tasks are in any language).
+     */
+    search: tsvector('search')
+      .notNull()
+      .generatedAlwaysAs(
+        (): SQL =>
+          sql`to_tsvector('simple'::regconfig, ${task.title} || ' ' || coalesce(${task.description}, ''))`,
+      ),
   },
   (t) => [
     // Serves "my tasks, newest first" and the keyset cursor (created_at, id), live tasks only
@@ -49,6 +66,14 @@ export const task = pgTable(
     index('task_deleted_at_idx')
       .on(t.deletedAt)
       .where(sql`${t.deletedAt} is not null`),
+    // Serves the Today and Upcoming views and their cursor (due_on, id): active tasks only, which
+    // is all those views show, so completed and deleted tasks do not grow it.
+    index('task_user_due_idx')
+      .on(t.userId, t.dueOn, t.id)
+      .where(sql`${t.dueOn} is not null and not ${t.completed} and ${t.deletedAt} is null`),
+    // Serves search; the owner is checked on the rows it finds (GIN has no btree columns without
+    // the btree_gin extension, which PGlite does not ship by default).
+    index('task_search_idx').using('gin', t.search),
     // One task per (owner, key), deleted rows included: a retried create whose task was since
     // deleted finds it instead of making a second one (D34). Rows without a key never collide.
     uniqueIndex('task_user_idempotency_key_idx').on(t.userId, t.idempotencyKey),

@@ -106,6 +106,7 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
       version: number;
       createdAt: string;
       updatedAt: string;
+      dueOn: string | null;
     }>();
     expectTypeOf(ann.task.list.query).returns.resolves.toEqualTypeOf<{
       items: Task[];

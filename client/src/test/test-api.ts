@@ -391,7 +391,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
     async addTask(
       userId: string,
       title: string,
-      extra: Partial<Pick<Task, 'description' | 'completed'>> = {},
+      extra: Partial<Pick<Task, 'description' | 'completed' | 'dueOn'>> = {},
     ): Promise<Task> {
       clock += 1000;
       const at = new Date(clock);

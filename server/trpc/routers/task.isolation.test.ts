@@ -20,7 +20,16 @@ type ModelTask = { title: string; completed: boolean };
 
 const operation = fc.record({
   user: fc.nat({ max: USERS - 1 }),
-  kind: fc.constantFrom('create', 'update', 'toggle', 'delete', 'get', 'clearCompleted', 'restore'),
+  kind: fc.constantFrom(
+    'create',
+    'update',
+    'toggle',
+    'delete',
+    'get',
+    'clearCompleted',
+    'restore',
+    'setAllCompleted',
+  ),
   /** Index into every id created so far, by anyone: most picks are someone else's. */
   target: fc.nat(),
   title: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim().length > 0),
@@ -114,6 +123,13 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
               owners.set(id, op.user);
               trash.delete(id);
             }
+          } else if (op.kind === 'setAllCompleted') {
+            // The title's length decides the direction, so both happen.
+            const completed = op.title.length % 2 === 0;
+            const changed = [...model].filter(([, t]) => t.completed !== completed).map(([taskId]) => taskId);
+            const result = await caller.task.setAllCompleted({ completed });
+            expect(result.tasks.map((t) => t.id).sort()).toEqual(changed.sort());
+            for (const taskId of changed) model.set(taskId, { ...model.get(taskId)!, completed });
           } else {
             expect(await codeOf(caller.task.get({ id }))).toBe(mine ? 'OK' : expectedMiss);
           }

@@ -56,6 +56,7 @@ describe.each(testBackends)('task procedures and token scopes on %s', (backend) 
     expect(await refusal(readOnly.task.delete({ id: task.id }))).toEqual(expected);
     expect(await refusal(readOnly.task.clearCompleted())).toEqual(expected);
     expect(await refusal(readOnly.task.restore({ ids: [task.id] }))).toEqual(expected);
+    expect(await refusal(readOnly.task.setAllCompleted({ completed: true }))).toEqual(expected);
 
     expect(await readOnly.task.get({ id: task.id })).toMatchObject({ title: 'keep me', version: 1 });
     expect(await readOnly.task.counts()).toEqual({ all: 2, active: 1, completed: 1 });

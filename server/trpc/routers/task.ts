@@ -1,10 +1,12 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
+  calendarDate,
   createTaskInput,
   emptyInput,
   listTasksInput,
   restoreTasksInput,
+  setAllCompletedInput,
   taskIdInput,
   updateTaskInput,
 } from '../../../shared/task';
@@ -12,7 +14,13 @@ import { taskChangesInput, type TaskChangeEvent } from '../../../shared/task-eve
 import type { TokenUser } from '../../auth/verify-jwt';
 import { isForeignKeyViolation } from '../../db/database-error';
 import type { TaskChangeFeed } from '../../live/task-change-feed';
-import type { TaskCursor, TaskQueries, TaskRecord } from '../../db/task-queries';
+import {
+  searchQuery,
+  type DueCursor,
+  type TaskCursor,
+  type TaskQueries,
+  type TaskRecord,
+} from '../../db/task-queries';
 import { readProcedure, router, writeProcedure } from '../init';
 
 /**
@@ -31,6 +39,21 @@ function decodeCursor(cursor: string): TaskCursor {
   try {
     const [createdAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     return { createdAt, id };
+  } catch {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+  }
+}
+
+const dueCursorSchema = z.tuple([calendarDate, z.uuid()]);
+
+/** Opaque to clients: base64url of `[dueOn, id]` of the last task on a due view's page. */
+const encodeDueCursor = (row: TaskRecord): string =>
+  Buffer.from(JSON.stringify([row.dueOn, row.id])).toString('base64url');
+
+function decodeDueCursor(cursor: string): DueCursor {
+  try {
+    const [dueOn, id] = dueCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { dueOn, id };
   } catch {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
   }
@@ -89,9 +112,24 @@ async function* streamChanges(
 
 export const taskRouter = router({
   list: readProcedure.input(listTasksInput).query(async ({ ctx, input }) => {
+    const search = searchQuery(input.search);
+    if (input.due !== undefined && input.today !== undefined) {
+      const cursor = input.cursor ? decodeDueCursor(input.cursor) : null;
+      const rows = await ctx.tasks.listDue(
+        ctx.user.id,
+        input.due,
+        input.today,
+        input.limit + 1,
+        cursor,
+        search,
+      );
+      const page = rows.slice(0, input.limit);
+      const last = page.at(-1);
+      return { items: page, nextCursor: rows.length > input.limit && last ? encodeDueCursor(last) : null };
+    }
     const cursor = input.cursor ? decodeCursor(input.cursor) : null;
     // One extra row tells whether there is a next page without a count query.
-    const rows = await ctx.tasks.list(ctx.user.id, input.status, input.limit + 1, cursor);
+    const rows = await ctx.tasks.list(ctx.user.id, input.status, input.limit + 1, cursor, search);
     const page = rows.slice(0, input.limit);
     const last = page.at(-1);
     return {
@@ -113,16 +151,21 @@ export const taskRouter = router({
   create: writeProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
     try {
       const description = input.description ?? null;
+      const dueOn = input.dueOn ?? null;
       if (input.idempotencyKey === undefined) {
-        return await ctx.tasks.create(ctx.user.id, input.title, description);
+        return await ctx.tasks.create(ctx.user.id, input.title, description, dueOn);
       }
       const { task, created, deleted } = await ctx.tasks.createOnce(
         ctx.user.id,
         input.title,
         description,
+        dueOn,
         input.idempotencyKey,
       );
-      if (!created && (task.title !== input.title || task.description !== description)) {
+      if (
+        !created &&
+        (task.title !== input.title || task.description !== description || task.dueOn !== dueOn)
+      ) {
         throw new TRPCError({
           code: 'CONFLICT',
           message: 'This idempotency key was already used for a different task; use a new key for a new task',
@@ -160,6 +203,12 @@ export const taskRouter = router({
   delete: writeProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.remove(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
+  }),
+
+  /** One statement; only the tasks that changed come back, with their new versions. */
+  setAllCompleted: writeProcedure.input(setAllCompletedInput).mutation(async ({ ctx, input }) => {
+    const tasks = await ctx.tasks.setAllCompleted(ctx.user.id, input.completed);
+    return { updated: tasks.length, tasks };
   }),
 
   /**

@@ -8,28 +8,31 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
   const id = useId();
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
+  const [dueOn, setDueOn] = useState('');
   const [showDescription, setShowDescription] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const titleRef = useRef<HTMLInputElement>(null);
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
-    const parsed = parseTaskFields(title, description);
+    const parsed = parseTaskFields(title, description, dueOn);
     if (!parsed.ok) {
       setError(parsed.message);
       titleRef.current?.focus();
       return;
     }
     setError(null);
-    const sent = { title, description };
+    const sent = { title, description, dueOn };
     // Clear at once (the task shows optimistically); put the text back if the server refuses.
     setTitle('');
     setDescription('');
+    setDueOn('');
     titleRef.current?.focus();
     const ok = await onAdd(parsed.fields);
     if (!ok) {
       setTitle((current) => current || sent.title);
       setDescription((current) => current || sent.description);
+      setDueOn((current) => current || sent.dueOn);
       if (sent.description) setShowDescription(true);
     }
   }
@@ -74,7 +77,18 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
           {error}
         </p>
       )}
-      {showDescription ? (
+      <div className="new-task-extras">
+        <label className="due-field">
+          Due date (optional)
+          <input type="date" value={dueOn} onChange={(e) => setDueOn(e.target.value)} />
+        </label>
+        {!showDescription && (
+          <button type="button" className="button button-link" onClick={() => setShowDescription(true)}>
+            Add a description
+          </button>
+        )}
+      </div>
+      {showDescription && (
         <div className="field">
           <label htmlFor={`${id}-description`}>Description (optional)</label>
           <textarea
@@ -94,10 +108,6 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
             </button>
           </div>
         </div>
-      ) : (
-        <button type="button" className="button button-link" onClick={() => setShowDescription(true)}>
-          Add a description
-        </button>
       )}
     </form>
   );

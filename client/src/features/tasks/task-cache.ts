@@ -5,7 +5,7 @@
  */
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
-import type { TaskStatus } from '../../../../shared/task';
+import { searchWords, type TaskDueView, type TaskStatus } from '../../../../shared/task';
 import type { TaskChangeEvent } from '../../../../shared/task-events';
 import { trpc, type RouterOutputs, type Task } from '../../lib/trpc';
 
@@ -24,22 +24,52 @@ const taskCountsKey = (): QueryKey => getQueryKey(trpc.task.counts);
 
 const isInfinite = (data: ListData): data is InfiniteData<ListPage, unknown> => 'pages' in data;
 
-function statusOf(key: QueryKey): TaskStatus {
-  const meta = key[1] as { input?: { status?: TaskStatus } } | undefined;
-  return meta?.input?.status ?? 'all';
+/** What a cached list was asked for: a status, or a due view with the date it was asked on. */
+interface ListInput {
+  status?: TaskStatus;
+  due?: TaskDueView;
+  today?: string;
+  search?: string;
 }
 
-const matchesStatus = (task: Task, status: TaskStatus): boolean =>
-  status === 'all' || (status === 'completed') === task.completed;
+/**
+ * The server's search rule, near enough for an optimistic edit: every word of the search is a word
+ * of the title or description, the last one a prefix. The refetch after the change has the last word.
+ */
+function matchesSearch(task: Task, search: string | undefined): boolean {
+  const wanted = searchWords(search ?? '');
+  const last = wanted.pop();
+  if (last === undefined) return true;
+  const words = searchWords(`${task.title} ${task.description ?? ''}`);
+  return wanted.every((w) => words.includes(w)) && words.some((w) => w.startsWith(last));
+}
 
-/** The server's order: newest first, ties broken by id. */
-const sortsBefore = (a: Task, b: Task): boolean =>
-  a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+const inputOf = (key: QueryKey): ListInput => (key[1] as { input?: ListInput } | undefined)?.input ?? {};
 
-function insertSorted(pages: ListPage[], task: Task): ListPage[] {
+/** Whether the server would list `task` for this input. */
+function matchesList(task: Task, list: ListInput): boolean {
+  if (!matchesSearch(task, list.search)) return false;
+  if (list.due) {
+    if (task.completed || task.dueOn === null || list.today === undefined) return false;
+    return list.due === 'today' ? task.dueOn <= list.today : task.dueOn > list.today;
+  }
+  const status = list.status ?? 'all';
+  return status === 'all' || (status === 'completed') === task.completed;
+}
+
+/**
+ * The server's order: newest first, ties broken by id; a due view's is earliest due first, then
+ * by id (ascending).
+ */
+const sortsBefore = (a: Task, b: Task, list: ListInput): boolean =>
+  list.due
+    ? (a.dueOn ?? '') < (b.dueOn ?? '') || (a.dueOn === b.dueOn && a.id < b.id)
+    : a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+
+function insertSorted(pages: ListPage[], task: Task, list: ListInput): ListPage[] {
   const target = pages.findIndex((page) => {
     const last = page.items.at(-1);
-    return last ? sortsBefore(task, last) : !page.nextCursor;
+    return last ? sortsBefore(task, last, list) : !page.nextCursor;
   });
   // Older than everything loaded while more pages exist: it will appear when they load.
   if (target === -1) {
@@ -51,22 +81,22 @@ function insertSorted(pages: ListPage[], task: Task): ListPage[] {
   }
   return pages.map((page, i) => {
     if (i !== target) return page;
-    const at = page.items.findIndex((item) => sortsBefore(task, item));
+    const at = page.items.findIndex((item) => sortsBefore(task, item, list));
     const items = [...page.items];
     items.splice(at === -1 ? items.length : at, 0, task);
     return { ...page, items };
   });
 }
 
-function editPages(client: QueryClient, edit: (pages: ListPage[], status: TaskStatus) => ListPage[]): void {
+function editPages(client: QueryClient, edit: (pages: ListPage[], list: ListInput) => ListPage[]): void {
   for (const [key, data] of client.getQueriesData<ListData>({ queryKey: taskListKey() })) {
     if (!data) continue;
-    const status = statusOf(key);
+    const list = inputOf(key);
     if (isInfinite(data)) {
-      const next: ListData = { ...data, pages: edit(data.pages, status) };
+      const next: ListData = { ...data, pages: edit(data.pages, list) };
       client.setQueryData(key, next);
     } else {
-      const [page] = edit([data], status);
+      const [page] = edit([data], list);
       if (page) client.setQueryData(key, page);
     }
   }
@@ -103,9 +133,9 @@ const tally = (task: Task | null): TaskCounts => ({
  * a change), so that a change and its undo move the counts by exactly opposite amounts.
  */
 export function replaceTask(client: QueryClient, shown: Task | null, next: Task | null): void {
-  editPages(client, (pages, status) => {
+  editPages(client, (pages, list) => {
     const rest = without(shown ? without(pages, shown.id) : pages, next?.id ?? '');
-    return next && matchesStatus(next, status) ? insertSorted(rest, next) : rest;
+    return next && matchesList(next, list) ? insertSorted(rest, next, list) : rest;
   });
   const before = tally(shown);
   const after = tally(next);
@@ -137,15 +167,44 @@ export function clearCompletedTasks(client: QueryClient): { rollback: () => void
     return { ...counts, all: counts.all - counts.completed, completed: 0 };
   });
   const rollback = () => {
-    editPages(client, (pages, status) =>
+    editPages(client, (pages, list) =>
       [...removed.values()].reduce(
-        (rest, t) => (matchesStatus(t, status) ? insertSorted(without(rest, t.id), t) : rest),
+        (rest, t) => (matchesList(t, list) ? insertSorted(without(rest, t.id), t, list) : rest),
         pages,
       ),
     );
     addToCounts(client, { all: cleared, active: 0, completed: cleared });
   };
   return { rollback, removed: [...removed.values()] };
+}
+
+/**
+ * Shows every task as `completed` (each loaded list and the counts), as `task.setAllCompleted`
+ * will. Returns the undo: the lists and counts exactly as they were.
+ */
+export function setAllCompletedTasks(client: QueryClient, completed: boolean): () => void {
+  const saved = client.getQueriesData<unknown>({ queryKey: taskQueriesKey() });
+  const changed = new Map<string, Task>();
+  for (const [, data] of client.getQueriesData<ListData>({ queryKey: taskListKey() })) {
+    if (!data) continue;
+    for (const page of isInfinite(data) ? data.pages : [data]) {
+      for (const t of page.items) if (t.completed !== completed) changed.set(t.id, { ...t, completed });
+    }
+  }
+  editPages(client, (pages, list) =>
+    [...changed.values()].reduce(
+      (rest, t) => (matchesList(t, list) ? insertSorted(without(rest, t.id), t, list) : without(rest, t.id)),
+      pages,
+    ),
+  );
+  editCounts(client, (counts) => ({
+    all: counts.all,
+    active: completed ? 0 : counts.all,
+    completed: completed ? counts.all : 0,
+  }));
+  return () => {
+    for (const [key, data] of saved) client.setQueryData(key, data);
+  };
 }
 
 /** The loaded task with this id (the first found), as the lists show it now. */

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { useOnline } from '../../lib/offline/online-status';
 import type { Task } from '../../lib/trpc';
+import { dueLabel, isOverdue } from './due-date';
 import { isPendingTask, type EditResult, type TaskEdit } from './use-task-actions';
 import { parseTaskFields } from './parse-task-fields';
 
@@ -11,6 +12,8 @@ interface TaskItemProps {
   onToggle: (task: Task, completed: boolean) => void;
   onEdit: (task: Task, changes: TaskEdit) => Promise<EditResult>;
   onDelete: (task: Task) => void;
+  /** The person's date (`YYYY-MM-DD`), to tell overdue tasks. */
+  today: string;
 }
 
 /** Focuses `target` when the page shows it, else `fallback` (a closed phone menu hides Edit). */
@@ -24,11 +27,12 @@ function focusShown(target: HTMLElement | null, fallback: HTMLElement | null) {
  * Delete sit in the row on desktop (shown on hover or focus) and behind a "More actions" button on
  * phones; the CSS decides which, over the same elements.
  */
-export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItemProps) {
+export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: TaskItemProps) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [title, setTitle] = useState(task.title);
   const [description, setDescription] = useState(task.description ?? '');
+  const [dueOn, setDueOn] = useState(task.dueOn ?? '');
   const [error, setError] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
   /**
@@ -58,6 +62,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
     if (notSaved) return;
     setTitle(task.title);
     setDescription(task.description ?? '');
+    setDueOn(task.dueOn ?? '');
     setError(null);
     setMenuOpen(false);
     setEditing(true);
@@ -89,7 +94,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
 
   async function save(refocus: boolean) {
     if (saving.current) return;
-    const parsed = parseTaskFields(title, description);
+    const parsed = parseTaskFields(title, description, dueOn);
     if (!parsed.ok) {
       setError(parsed.message);
       titleInput.current?.focus();
@@ -97,7 +102,13 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
     }
     const changes = parsed.fields;
     stop(refocus);
-    if (changes.title === task.title && changes.description === task.description) return;
+    if (
+      changes.title === task.title &&
+      changes.description === task.description &&
+      changes.dueOn === task.dueOn
+    ) {
+      return;
+    }
     saving.current = true;
     try {
       // After a conflict `task` is the latest version: saving now is "Keep mine".
@@ -158,6 +169,10 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
             rows={2}
             onChange={(e) => setDescription(e.target.value)}
           />
+          <label className="due-field">
+            Due date
+            <input type="date" value={dueOn} onChange={(e) => setDueOn(e.target.value)} />
+          </label>
           {error && (
             <p id={`${id}-error`} className="field-error" role="alert">
               {error}
@@ -231,6 +246,13 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete }: TaskItem
           {task.title}
         </span>
         {task.description && <p className="task-description">{task.description}</p>}
+        {task.dueOn &&
+          (isOverdue(task, today) ? (
+            // Words, not only colour: "Overdue" is read and seen.
+            <span className="task-due overdue">Overdue: was due {dueLabel(task.dueOn, today)}</span>
+          ) : (
+            <span className="task-due">Due {dueLabel(task.dueOn, today)}</span>
+          ))}
         {notSaved && <span className="task-status">{online ? 'Saving…' : 'Waiting for a connection'}</span>}
       </div>
       <div

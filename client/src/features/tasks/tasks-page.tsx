@@ -1,28 +1,33 @@
+import { keepPreviousData } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { TASK_LIST_LIMIT_DEFAULT, type TaskStatus } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { NewTaskForm } from './new-task-form';
 import { NoticeList } from './notice-list';
 import { useNotices } from './notices';
 import { classify, logRefusal } from './task-errors';
-import { FILTER_LABELS, parseFilter, TaskFilters } from './task-filters';
+import { localDate } from './due-date';
+import { FILTER_LABELS, isDueView, parseFilter, TaskFilters, type TaskView } from './task-filters';
 import { TaskItem } from './task-item';
-import { UndoToast } from './undo-toast';
-import { isPendingTask, useTaskActions, type OfferUndo } from './use-task-actions';
 import { useTaskCounts } from './use-task-counts';
 import { LiveIndicator } from './live-indicator';
 import { useLiveUpdates } from './use-live-updates';
+import { TaskSearch } from './task-search';
+import { UndoToast } from './undo-toast';
+import { isPendingTask, useTaskActions, type OfferUndo } from './use-task-actions';
 import { useUndoOffer } from './use-undo-offer';
 
 /** How long focus waits for the task an Undo brings back before it settles on the new-task field. */
 const UNDO_FOCUS_WAIT_MS = 3_000;
 
-const EMPTY: Record<TaskStatus, string> = {
+const EMPTY: Record<TaskView, string> = {
   all: 'No tasks yet. Add your first one above.',
   active: 'Nothing left to do. Enjoy!',
   completed: 'No completed tasks yet.',
+  today: 'Nothing due today or overdue.',
+  upcoming: 'Nothing due after today.',
 };
 
 export function TasksPage() {
@@ -61,9 +66,20 @@ export function TasksPage() {
   // A person with no tasks at all sees the invitation to add one, not filters and "0 tasks left".
   const noTasksAtAll = counts?.all === 0 && filter === 'all';
 
+  // The person's date, read each render: after midnight the Today view asks again (a new key).
+  const today = localDate();
+  const [search, setSearch] = useState('');
   const list = trpc.task.list.useInfiniteQuery(
-    { status: filter, limit: TASK_LIST_LIMIT_DEFAULT },
-    { getNextPageParam: (page) => page.nextCursor ?? undefined },
+    {
+      ...(isDueView(filter) ? { due: filter, today } : { status: filter }),
+      ...(search && { search }),
+      limit: TASK_LIST_LIMIT_DEFAULT,
+    },
+    {
+      getNextPageParam: (page) => page.nextCursor ?? undefined,
+      // While searching, the last results stay until the new ones arrive (no spinner per key).
+      placeholderData: search ? keepPreviousData : undefined,
+    },
   );
   const tasks: Task[] = list.data?.pages.flatMap((page) => page.items) ?? [];
 
@@ -135,6 +151,20 @@ export function TasksPage() {
       <NoticeList notices={notices.notices} onDismiss={notices.dismiss} />
       <div className="card task-panel">
         {!noTasksAtAll && <TaskFilters current={filter} counts={counts} />}
+        {!noTasksAtAll && <TaskSearch onSearch={setSearch} />}
+        {counts && counts.all > 0 && !isDueView(filter) && !search && (
+          // TodoMVC's toggle-all: ticked when every task is completed; unticking reopens them all.
+          // Not in a due view or a search: it acts on every task, and there it would reach tasks not shown.
+          <label className="toggle-all">
+            <input
+              type="checkbox"
+              checked={counts.active === 0}
+              onChange={(e) => actions.setAllCompleted(e.target.checked)}
+              disabled={actions.settingAll}
+            />
+            Mark all as complete
+          </label>
+        )}
         {list.isPending ? (
           <div className="list-status" role="status">
             <span className="spinner" aria-hidden="true" /> Loading your tasks…
@@ -151,9 +181,17 @@ export function TasksPage() {
             </button>
           </div>
         ) : tasks.length === 0 ? (
-          <p className="list-status empty">{EMPTY[filter]}</p>
+          <p className="list-status empty">{search ? `No tasks match “${search}”.` : EMPTY[filter]}</p>
         ) : (
-          <ul className="task-list" ref={listRef} aria-label={`${FILTER_LABELS[filter]} tasks`}>
+          <ul
+            className="task-list"
+            ref={listRef}
+            aria-label={
+              search
+                ? `${FILTER_LABELS[filter]} tasks matching “${search}”`
+                : `${FILTER_LABELS[filter]} tasks`
+            }
+          >
             {tasks.map((task) => (
               <TaskItem
                 key={task.id}
@@ -162,6 +200,7 @@ export function TasksPage() {
                 onToggle={onToggle}
                 onEdit={actions.edit}
                 onDelete={onDelete}
+                today={today}
               />
             ))}
           </ul>

@@ -3,7 +3,13 @@ import { useRef } from 'react';
 import { TASK_RESTORE_MAX } from '../../../../shared/task';
 import { randomUuid } from '../../../../shared/trpc-link';
 import { trpc, type Task } from '../../lib/trpc';
-import { clearCompletedTasks, findTask, replaceTask, taskQueriesKey } from './task-cache';
+import {
+  clearCompletedTasks,
+  findTask,
+  replaceTask,
+  setAllCompletedTasks,
+  taskQueriesKey,
+} from './task-cache';
 import { classify, logRefusal, quote, refusalMessage } from './task-errors';
 import type { Notices } from './notices';
 
@@ -15,7 +21,7 @@ export const isPendingTask = (task: Task): boolean => task.id.startsWith(PENDING
 const PENDING_CREATED_AT = '9999-12-31T23:59:59.999Z';
 let pendingCounter = 0;
 
-export type TaskEdit = Pick<Task, 'title' | 'description'>;
+export type TaskEdit = Pick<Task, 'title' | 'description' | 'dueOn'>;
 
 /**
  * How an edit ended: saved; refused (a message says why, the lists are put right); or in conflict
@@ -147,6 +153,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         version: 1,
         createdAt: PENDING_CREATED_AT,
         updatedAt: PENDING_CREATED_AT,
+        dueOn: input.dueOn ?? null,
       };
       replaceTask(queryClient, null, temp);
       return { temp };
@@ -165,14 +172,18 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
 
   /** Completing and editing: both are `task.update`; what differs is the wording. */
   const updateMutation = trpc.task.update.useMutation({
-    onMutate({ id, title, description, completed }) {
+    onMutate({ id, title, description, completed, dueOn }) {
       begin();
       const change: Partial<Task> = {
         ...(title !== undefined && { title }),
         ...(description !== undefined && { description }),
         ...(completed !== undefined && { completed }),
+        ...(dueOn !== undefined && { dueOn }),
       };
-      return { ...optimistic(id, change), isEdit: title !== undefined || description !== undefined };
+      return {
+        ...optimistic(id, change),
+        isEdit: title !== undefined || description !== undefined || dueOn !== undefined,
+      };
     },
     onSuccess(saved, _input, { shown, isEdit }) {
       // A task the lists no longer showed stays out: the refresh in onSettled decides.
@@ -307,6 +318,35 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       );
     }
   }
+  /** Every task completed (or every one active) in one call, shown at once, undone if refused. */
+  const setAllMutation = trpc.task.setAllCompleted.useMutation({
+    onMutate({ completed }) {
+      begin();
+      return { undo: setAllCompletedTasks(queryClient, completed) };
+    },
+    onSuccess({ updated, tasks }, { completed }) {
+      // The new versions, so a later edit of one of them is not a false CONFLICT.
+      for (const { id, version } of tasks) {
+        const shown = findTask(queryClient, id);
+        if (shown) replaceTask(queryClient, shown, { ...shown, completed, version });
+      }
+      const what = updated === 1 ? '1 task' : `${updated} tasks`;
+      announce(completed ? `Marked ${what} as completed.` : `Marked ${what} as not completed.`);
+    },
+    onError(error, { completed }, context) {
+      context?.undo();
+      const refusal = classify(error);
+      logRefusal(error, completed ? 'complete all' : 'mark all active');
+      if (refusal === 'unauthorized') return;
+      notices.push(
+        'error',
+        `Couldn’t mark all tasks as ${completed ? 'completed' : 'not completed'}${
+          refusal === 'unreachable' ? ': the server didn’t respond (check your connection)' : ''
+        }. Nothing was changed; please try again.`,
+      );
+    },
+    onSettled: settle,
+  });
 
   /** Tasks with a change in flight, from the mutation cache. */
   const busyIds = useMutationState({
@@ -325,6 +365,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         createMutation.mutateAsync({
           title: fields.title,
           description: fields.description,
+          ...(fields.dueOn !== null && { dueOn: fields.dueOn }),
           idempotencyKey: randomUuid(),
         }),
       ),
@@ -357,6 +398,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
           id: task.id,
           title: changes.title,
           description: changes.description,
+          dueOn: changes.dueOn,
           version: task.version,
         });
         return { status: 'saved' };
@@ -371,6 +413,8 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     remove: (task: Task) => deleteMutation.mutate({ id: task.id }),
     clearCompleted: () => clearMutation.mutate(),
     clearing: clearMutation.isPending,
+    setAllCompleted: (completed: boolean) => setAllMutation.mutate({ completed }),
+    settingAll: setAllMutation.isPending,
     busy,
   };
 }
