@@ -60,9 +60,16 @@ beforeAll(async () => {
 
 describe('verifyToken', () => {
   it('accepts a valid token and returns the user', async () => {
-    expect(await verify(await sign())).toEqual({
+    const issuedAt = now();
+    expect(await verify(await sign({ iat: issuedAt, exp: issuedAt + TTL }))).toEqual({
       ok: true,
-      user: { id: 'user-1', email: 'ann@example.com', scopes: ['tasks:read', 'tasks:write'] },
+      user: {
+        id: 'user-1',
+        email: 'ann@example.com',
+        scopes: ['tasks:read', 'tasks:write'],
+        // What a long-lived stream re-checks (D33): its session, and when the token was issued and ends.
+        token: { sid: 'session-1', iat: issuedAt, exp: issuedAt + TTL },
+      },
     });
   });
 

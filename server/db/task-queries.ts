@@ -271,6 +271,8 @@ export function createTaskQueries(
   );
 
   /** Deleted tasks too (their key stays taken until the purge): `deleted` is the last column. */
+  /** Where the idempotency read puts `deleted`: right after the task's own columns. */
+  const DELETED_COLUMN = Object.keys(taskColumns).length;
   const byIdempotencyKeyStatement = template(
     db
       .select({ ...taskColumns, deleted: sql<boolean>`${task.deletedAt} is not null` })
@@ -447,7 +449,8 @@ export function createTaskQueries(
         if (inserted) return { task: inserted, created: true, deleted: false };
         // The conflicting insert waited for the first one to commit, so this read sees it.
         const [row] = await runAs(userId, byIdempotencyKeyStatement(values));
-        if (row) return { task: toRecord(row), created: false, deleted: row[8] === true };
+        // `deleted` follows the task's columns.
+        if (row) return { task: toRecord(row), created: false, deleted: row[DELETED_COLUMN] === true };
       }
       throw new Error('idempotency key conflict without a row');
     },

@@ -85,6 +85,25 @@ describe.each(testBackends)('task.changes on %s', (backend) => {
     await database?.close();
   });
 
+  it('sends a delete as deleted and its Undo (restore) as created, so other tabs follow an Undo', async () => {
+    const task = await as(ann).task.create({ title: 'Undo me' });
+    const stream = await subscribe(tasks, changes, ann);
+    try {
+      await as(ann).task.delete({ id: task.id });
+      expect((await stream.next())?.[1]).toEqual({ type: 'deleted', id: task.id, version: 2 });
+      await as(ann).task.restore({ ids: [task.id] });
+      expect((await stream.next())?.[1]).toEqual({
+        type: 'created',
+        task: expect.objectContaining({ id: task.id, title: 'Undo me', version: 3 }),
+      });
+      // Restoring a task that is already live changes nothing, and says nothing.
+      await as(ann).task.restore({ ids: [task.id] });
+      expect(await stream.next(300)).toBeUndefined();
+    } finally {
+      await stream.close();
+    }
+  });
+
   it('sends every kind of change to the owner, in order, and nothing of anyone else', async () => {
     // Changes made before the stream reads them, so the outbox is read in one batch.
     const before = (await changes.latest(ann.id)).toString();
