@@ -1,5 +1,5 @@
 import { onlineManager } from '@tanstack/react-query';
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { renderApp } from '../../test/render-app';
 import { useTestApi, type TestApi } from '../../test/test-api';
@@ -183,7 +183,7 @@ describe('offline', () => {
     await waitFor(() => expect(screen.queryByRole('alert')).not.toBeInTheDocument());
   });
 
-  test('an offline edit of a task changed elsewhere meanwhile is resolved by version and told', async () => {
+  test('an offline edit of a task changed elsewhere meanwhile is resolved by version, keeping the draft', async () => {
     const me = await signedIn();
     const task = await api.addTask(me.id, 'Call mum');
     const { user } = renderApp(api, '/');
@@ -195,12 +195,12 @@ describe('offline', () => {
     await api.as(me).task.update({ id: task.id, title: 'Call dad', version: task.version });
 
     act(() => onlineManager.setOnline(true));
-    const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent(
-      '“Call mum” was changed somewhere else, so your edit wasn’t saved. The latest version is shown. Your title was “Call mum back”.',
-    );
-    expect(within(screen.getByRole('list', { name: 'All tasks' })).getByText('Call dad')).toBeInTheDocument();
+    // The editor comes back with what was typed offline, and asks (D34): nothing is lost.
+    expect(await screen.findByRole('button', { name: 'Keep mine' })).toHaveFocus();
+    expect(screen.getByLabelText('Title')).toHaveValue('Call mum back');
     expect((await api.tasks()).map((t) => t.title)).toEqual(['Call dad']);
+    await user.click(screen.getByRole('button', { name: 'Keep mine' }));
+    await waitFor(async () => expect((await api.tasks()).map((t) => t.title)).toEqual(['Call mum back']));
   });
 
   test('opened without a connection: says what needs it, then loads the list by itself when it is back', async () => {
@@ -290,7 +290,8 @@ describe('offline', () => {
     await api.as(me).task.update({ id: task.id, title: 'Call dad', version: task.version });
 
     act(() => onlineManager.setOnline(true));
-    expect(await screen.findByRole('alert')).toHaveTextContent('Your title was “Call mum back”.');
+    expect(await screen.findByRole('button', { name: 'Keep mine' })).toBeInTheDocument();
+    expect(screen.getByLabelText('Title')).toHaveValue('Call mum back');
     await waitFor(async () =>
       expect((await api.tasks()).map((t) => [t.title, t.completed])).toEqual([['Call dad', true]]),
     );

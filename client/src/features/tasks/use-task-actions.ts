@@ -405,6 +405,15 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       } catch (error) {
         // onError has fetched the latest version into the lists (or, failing that, undone the edit).
         const latest = classify(error) === 'conflict' ? findTask(queryClient, task.id) : undefined;
+        // An edit replayed after a lost answer meets its own first send: it was saved (D36).
+        if (
+          latest &&
+          latest.title === changes.title &&
+          latest.description === changes.description &&
+          latest.dueOn === changes.dueOn
+        ) {
+          return { status: 'saved' };
+        }
         return latest && latest.version !== task.version
           ? { status: 'conflict', latest }
           : { status: 'refused' };
