@@ -1,17 +1,30 @@
 import { z } from 'zod';
+import {
+  TASK_TITLE_MAX,
+  TASK_DESCRIPTION_MAX,
+  TASK_LIST_LIMIT_DEFAULT,
+  TASK_LIST_LIMIT_MAX,
+  TASK_RESTORE_MAX,
+  TASK_SEARCH_MAX,
+  taskStatuses,
+  taskDueViews,
+} from './task-rules';
 import { userText } from './text';
 
-export const TASK_TITLE_MAX = 500;
-export const TASK_DESCRIPTION_MAX = 5000;
-export const TASK_LIST_LIMIT_DEFAULT = 50;
-export const TASK_LIST_LIMIT_MAX = 100;
-/** The most tasks one `task.restore` brings back: one "clear completed" of a busy list. */
-export const TASK_RESTORE_MAX = 1000;
-/** Longer than any useful query, short enough to keep a search cheap. */
-export const TASK_SEARCH_MAX = 100;
-
-export const taskStatuses = ['all', 'active', 'completed'] as const;
-export type TaskStatus = (typeof taskStatuses)[number];
+// The zod-free rules, for callers that import everything from here (the server, the SDK).
+export {
+  TASK_TITLE_MAX,
+  TASK_DESCRIPTION_MAX,
+  TASK_LIST_LIMIT_DEFAULT,
+  TASK_LIST_LIMIT_MAX,
+  TASK_RESTORE_MAX,
+  TASK_SEARCH_MAX,
+  taskStatuses,
+  taskDueViews,
+  searchWords,
+  type TaskDueView,
+  type TaskStatus,
+} from './task-rules';
 
 const taskTitle = userText('Title', { min: 1, max: TASK_TITLE_MAX });
 
@@ -27,13 +40,6 @@ const taskDescription = z
 export const calendarDate = z.iso
   .date({ message: 'Use a date as YYYY-MM-DD' })
   .refine((value) => !value.startsWith('0000'), 'Use a date as YYYY-MM-DD');
-
-/**
- * Planning views of `task.list`, over active tasks with a due date: `today` is due on or before
- * the caller's today (overdue included), `upcoming` is due after it.
- */
-export const taskDueViews = ['today', 'upcoming'] as const;
-export type TaskDueView = (typeof taskDueViews)[number];
 
 export const taskId = z.uuid({ message: 'Task id must be a UUID' });
 
@@ -63,13 +69,6 @@ export const listTasksInput = z
     path: ['status'],
   })
   .prefault({});
-
-/**
- * The words of a search, lowercased: runs of letters, digits and marks (what PostgreSQL's parser
- * keeps as words; everything else separates them). At most 16, so a query stays cheap.
- */
-export const searchWords = (search: string): string[] =>
-  (search.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? []).slice(0, 16);
 
 /** For procedures that take nothing: an absent input or `{}`, and no unknown keys. */
 export const emptyInput = z.strictObject({}).optional();

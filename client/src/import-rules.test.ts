@@ -71,7 +71,7 @@ describe('import direction', () => {
     expect(
       await importProblems(
         'client/src/features/tasks/x.ts',
-        "import { trpc } from '../../lib/trpc';\nimport { TASK_TITLE_MAX } from '../../../../shared/task';\nimport { quote } from './task-errors';",
+        "import { trpc } from '../../lib/trpc';\nimport { TASK_TITLE_MAX } from '../../../../shared/task-rules';\nimport { quote } from './task-errors';",
       ),
     ).toEqual([]);
     expect(

@@ -1,5 +1,5 @@
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { TASK_TITLE_MAX } from '../../../../shared/task';
+import { TASK_TITLE_MAX } from '../../../../shared/task-rules';
 import type { TaskEdit } from './use-task-actions';
 import { parseTaskFields } from './parse-task-fields';
 
@@ -15,7 +15,7 @@ export function NewTaskForm({ onAdd }: { onAdd: (task: TaskEdit) => Promise<bool
 
   async function submit(event?: FormEvent) {
     event?.preventDefault();
-    const parsed = parseTaskFields(title, description, dueOn);
+    const parsed = await parseTaskFields(title, description, dueOn);
     if (!parsed.ok) {
       setError(parsed.message);
       titleRef.current?.focus();

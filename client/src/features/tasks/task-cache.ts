@@ -5,7 +5,7 @@
  */
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
-import { searchWords, type TaskDueView, type TaskStatus } from '../../../../shared/task';
+import { searchWords, type TaskDueView, type TaskStatus } from '../../../../shared/task-rules';
 import type { TaskChangeEvent } from '../../../../shared/task-events';
 import { trpc, type RouterOutputs, type Task } from '../../lib/trpc';
 

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { taskDueViews, taskStatuses, type TaskDueView, type TaskStatus } from '../../../../shared/task';
+import { taskDueViews, taskStatuses, type TaskDueView, type TaskStatus } from '../../../../shared/task-rules';
 import type { TaskCounts } from './task-cache';
 
 /** A list the page can show: by status, or a planning view by due date. */

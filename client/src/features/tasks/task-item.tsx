@@ -46,6 +46,14 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: T
   const titleInput = useRef<HTMLInputElement>(null);
   const returnFocus = useRef(false);
   const saving = useRef(false);
+  /**
+   * The version the draft was started from. A change made elsewhere while the editor is open
+   * arrives (live updates, a refetch) and shows as `task`, but the save still names this version,
+   * so it meets a CONFLICT and asks, instead of silently writing over the other change.
+   */
+  const baseVersion = useRef(task.version);
+  /** What the editor opened with: a draft equal to it is no edit, whatever changed elsewhere. */
+  const base = useRef<Pick<Task, 'title' | 'description' | 'dueOn'>>(task);
   const notSaved = pending && isPendingTask(task);
   const online = useOnline();
 
@@ -63,6 +71,8 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: T
     setTitle(task.title);
     setDescription(task.description ?? '');
     setDueOn(task.dueOn ?? '');
+    baseVersion.current = task.version;
+    base.current = task;
     setError(null);
     setMenuOpen(false);
     setEditing(true);
@@ -94,7 +104,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: T
 
   async function save(refocus: boolean) {
     if (saving.current) return;
-    const parsed = parseTaskFields(title, description, dueOn);
+    const parsed = await parseTaskFields(title, description, dueOn);
     if (!parsed.ok) {
       setError(parsed.message);
       titleInput.current?.focus();
@@ -102,18 +112,21 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: T
     }
     const changes = parsed.fields;
     stop(refocus);
+    // Unchanged since the editor opened (or, after a conflict, since the latest version showed).
+    const from = conflict ? task : base.current;
     if (
-      changes.title === task.title &&
-      changes.description === task.description &&
-      changes.dueOn === task.dueOn
+      changes.title === from.title &&
+      changes.description === from.description &&
+      changes.dueOn === from.dueOn
     ) {
       return;
     }
     saving.current = true;
     try {
-      // After a conflict `task` is the latest version: saving now is "Keep mine".
-      const result = await onEdit(task, changes);
+      // After a conflict the base is the latest version: saving now is "Keep mine".
+      const result = await onEdit({ ...task, version: baseVersion.current }, changes);
       if (result.status === 'conflict') {
+        baseVersion.current = result.latest.version;
         setTitle(changes.title);
         setDescription(changes.description ?? '');
         setConflict(true);

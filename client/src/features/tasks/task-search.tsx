@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { TASK_SEARCH_MAX } from '../../../../shared/task';
+import { TASK_SEARCH_MAX } from '../../../../shared/task-rules';
 
 /** How long typing must pause before the list is asked again: one request per burst of keys. */
 export const SEARCH_DEBOUNCE_MS = 250;

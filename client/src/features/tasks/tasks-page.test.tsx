@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
-import { TASK_LIST_LIMIT_DEFAULT as PAGE_SIZE } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT as PAGE_SIZE } from '../../../../shared/task-rules';
 import { renderApp } from '../../test/render-app';
 import { useTestApi } from '../../test/test-api';
 

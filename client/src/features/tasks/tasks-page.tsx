@@ -1,7 +1,7 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task-rules';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { NewTaskForm } from './new-task-form';

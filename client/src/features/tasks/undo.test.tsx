@@ -1,6 +1,6 @@
 import { act, renderHook, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { TASK_LIST_LIMIT_DEFAULT as PAGE_SIZE } from '../../../../shared/task';
+import { TASK_LIST_LIMIT_DEFAULT as PAGE_SIZE } from '../../../../shared/task-rules';
 import { renderApp } from '../../test/render-app';
 import { useTestApi } from '../../test/test-api';
 import { UNDO_MS, useUndoOffer } from './use-undo-offer';

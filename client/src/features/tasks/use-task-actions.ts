@@ -1,6 +1,6 @@
 import { useMutationState, useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
-import { TASK_RESTORE_MAX } from '../../../../shared/task';
+import { TASK_RESTORE_MAX } from '../../../../shared/task-rules';
 import { randomUuid } from '../../../../shared/trpc-link';
 import { trpc, type Task } from '../../lib/trpc';
 import {
