@@ -79,6 +79,28 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ JWT_TTL_SECONDS: '86400' })).toThrow(/JWT_TTL_SECONDS/);
   });
 
+  it('takes a direct URL and prepared statements off for a transaction-mode pooler, and only with DATABASE_URL', () => {
+    expect(parseEnv({})).toMatchObject({ DATABASE_PREPARED_STATEMENTS: true });
+    expect(parseEnv({ DATABASE_DIRECT_URL: '' }).DATABASE_DIRECT_URL).toBeUndefined();
+    expect(
+      parseEnv({
+        DATABASE_URL: 'postgres://app@pgbouncer:6432/tasks',
+        DATABASE_DIRECT_URL: 'postgres://app@db:5432/tasks',
+        DATABASE_PREPARED_STATEMENTS: 'false',
+      }),
+    ).toMatchObject({
+      DATABASE_DIRECT_URL: 'postgres://app@db:5432/tasks',
+      DATABASE_PREPARED_STATEMENTS: false,
+    });
+    expect(() => parseEnv({ DATABASE_DIRECT_URL: 'postgres://app@db:5432/tasks' })).toThrow(
+      /DATABASE_DIRECT_URL: DATABASE_DIRECT_URL goes with DATABASE_URL/,
+    );
+    expect(() => parseEnv({ DATABASE_URL: 'postgres://x', DATABASE_DIRECT_URL: 'http://x' })).toThrow(
+      /DATABASE_DIRECT_URL: must be a postgres/,
+    );
+    expect(() => parseEnv({ DATABASE_PREPARED_STATEMENTS: 'no' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it('never echoes a secret in its error', () => {
     expect.assertions(1);
     const secret = 'too-short-secret';

@@ -15,6 +15,16 @@ const envSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
       .optional(),
+    /** PostgreSQL itself, when DATABASE_URL is a transaction-mode pooler: for LISTEN and migrations. */
+    DATABASE_DIRECT_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    /** Named prepared statements; `false` behind PgBouncer before 1.21 in transaction mode. */
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     /** PostgreSQL statement_timeout for the pool: a slower statement is cancelled (503). */
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
@@ -102,6 +112,14 @@ const envSchema = z
         code: 'custom',
         path: ['BETTER_AUTH_URL'],
         message: 'BETTER_AUTH_URL is required in production (the public URL, e.g. https://tasks.example.com)',
+      });
+    }
+    if (env.DATABASE_DIRECT_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_DIRECT_URL'],
+        message:
+          'DATABASE_DIRECT_URL goes with DATABASE_URL (the pooler); without DATABASE_URL the embedded database is used',
       });
     }
     if (env.SMTP_URL && env.SMTP_HOST) {

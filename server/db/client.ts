@@ -72,22 +72,45 @@ export type DatabaseOptions =
       poolMax?: number;
       /** PostgreSQL's `statement_timeout` for every pooled connection (0 = none). */
       statementTimeoutMs?: number;
+      /**
+       * PostgreSQL itself when `url` is a pooler in transaction mode (PgBouncer): `LISTEN` and
+       * migrations need a session of their own, which such a pooler does not keep (decisions D39).
+       */
+      directUrl?: string;
+      /** Named prepared statements (true by default); a transaction-mode pooler before PgBouncer 1.21 needs false. */
+      prepare?: boolean;
     }
   /** `dataDir` undefined keeps the embedded database in memory (tests). */
   | { kind: 'pglite'; dataDir?: string };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.kind === 'postgres') {
+    const prepare = options.prepare ?? true;
     const client = postgres(options.url, {
       max: options.poolMax ?? 10,
       idle_timeout: 30,
       connect_timeout: 10,
       onnotice: () => {},
+      prepare,
       // A slow or locked statement fails (SQLSTATE 57014, a 503 to the client) instead of holding
       // a pooled connection while requests queue behind it.
       connection: { statement_timeout: options.statementTimeoutMs ?? 0 },
       backoff: reconnectDelaySeconds,
     });
+    /**
+     * Where LISTEN runs: the pool itself (postgres.js gives it a dedicated connection), or, behind
+     * a transaction-mode pooler, one connection straight to PostgreSQL. Through such a pooler the
+     * LISTEN stays on a server connection that is then lent to other clients, and every
+     * notification reaches whichever client holds it mid-transaction (decisions D39).
+     */
+    const listener = options.directUrl
+      ? postgres(options.directUrl, {
+          max: 1,
+          connect_timeout: 10,
+          onnotice: () => {},
+          backoff: reconnectDelaySeconds,
+        })
+      : client;
     const db = drizzlePostgres(client, { schema });
     // The role name needs the database's own name, asked once it answers: the server may start
     // before its database (server/db/wait-for-database.ts), so opening must not need it yet.
@@ -111,9 +134,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
         try {
           const queries = [
             connection.unsafe('begin'),
-            ...statements.map((s) =>
-              connection.unsafe(s.sql, s.params as never[], { prepare: true }).values(),
-            ),
+            ...statements.map((s) => connection.unsafe(s.sql, s.params as never[], { prepare }).values()),
             connection.unsafe('commit'),
           ];
           // All sent now, in order; none awaited before the next, so COMMIT always follows.
@@ -129,8 +150,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
         }
       },
       async migrate() {
-        // One connection, so the session-level lock and the migration share it.
-        const single = postgres(options.url, { max: 1, onnotice: () => {} });
+        // One connection, so the session-level lock and the migration share it: a session, so
+        // never through a transaction-mode pooler, which would keep the lock on a pooled connection.
+        const single = postgres(options.directUrl ?? options.url, { max: 1, onnotice: () => {} });
         try {
           await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
           await migratePostgres(drizzlePostgres(single, { schema }), { migrationsFolder });
@@ -145,11 +167,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       },
       async listen(channel, onMessage, onConnect) {
         // postgres-js keeps one dedicated listening connection and re-LISTENs after it reconnects.
-        const { unlisten } = await client.listen(channel, onMessage, onConnect);
+        const { unlisten } = await listener.listen(channel, onMessage, onConnect);
         return unlisten;
       },
       async close() {
-        await client.end({ timeout: 5 });
+        await Promise.all([
+          client.end({ timeout: 5 }),
+          listener === client ? undefined : listener.end({ timeout: 5 }),
+        ]);
       },
     };
   }

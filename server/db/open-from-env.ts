@@ -13,6 +13,8 @@ export async function openDatabaseFromEnv(env: Env): Promise<DatabaseHandle> {
           url: env.DATABASE_URL,
           poolMax: env.DATABASE_POOL_MAX,
           statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+          directUrl: env.DATABASE_DIRECT_URL,
+          prepare: env.DATABASE_PREPARED_STATEMENTS,
         }
       : { kind: 'pglite', dataDir: join(env.DATA_DIR, 'pglite') },
   );

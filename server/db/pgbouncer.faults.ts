@@ -1,8 +1,8 @@
 /**
- * `npm run test:faults`, optional: the API through Debian's PgBouncer (1.18) in transaction mode.
- * The app has one DATABASE_URL for everything, so migrations and the revocation LISTEN go through
- * PgBouncer too; what works and what does not is in README "Operating it" (PgBouncer). This pins
- * what works: the request path, one request at a time, and revocations sent from that instance.
+ * `npm run test:faults`, optional: the API through Debian's PgBouncer (1.18) in transaction mode,
+ * configured as README "Operating it" (PgBouncer) says: DATABASE_URL is PgBouncer,
+ * DATABASE_DIRECT_URL is PostgreSQL itself (LISTEN and migrations need a session), and prepared
+ * statements are off (1.18 cannot carry them). Decisions D39.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,21 +17,13 @@ import { task } from './task-schema';
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PUBLIC_URL = 'http://tasks.test';
 
-/**
- * Off since live updates (D33) landed: through PgBouncer 1.18 in transaction mode, `task.create`
- * now runs past the request deadline (503) while it answers at once on a direct connection, and no
- * statement is seen waiting in PostgreSQL. Found at the end of the session that merged D33, cause
- * not yet found; the README tells operators to connect directly or use session mode meanwhile.
- * Remove this line to run the suite again once it is understood.
- */
-const knownBroken = 'task writes time out through PgBouncer transaction mode since D33 (README, PgBouncer)';
-const unavailable = knownBroken ?? pgbouncerUnavailable() ?? (await postgresUnavailable(ADMIN_URL));
+const unavailable = pgbouncerUnavailable() ?? (await postgresUnavailable(ADMIN_URL));
 if (unavailable) console.warn(`PgBouncer fault tests skipped: ${unavailable}`);
 
 describe.skipIf(unavailable)('the API through PgBouncer in transaction mode', () => {
   let database: TestDatabase;
   let bouncer: Bouncer;
-  /** DATABASE_URL is PgBouncer. */
+  /** DATABASE_URL is PgBouncer, DATABASE_DIRECT_URL PostgreSQL. */
   let pooled: ChildServer;
   /** DATABASE_URL is PostgreSQL itself: the other instance, to see revocations cross. */
   let direct: ChildServer;
@@ -42,12 +34,19 @@ describe.skipIf(unavailable)('the API through PgBouncer in transaction mode', ()
     // statement_timeout as one; ignoring it means the timeout is not applied (see README).
     bouncer = await startPgBouncer(database.url ?? '', ['ignore_startup_parameters = statement_timeout']);
     const env = { DATABASE_POOL_MAX: '5', BETTER_AUTH_URL: PUBLIC_URL, REQUEST_DEADLINE_MS: '3000' };
-    // The direct instance first: a migration through PgBouncer leaves its session-level advisory
-    // lock on a pooled server connection, and a migration started after it on another one waits.
-    direct = await spawnServer({ ...env, DATABASE_URL: database.url ?? '' });
-    await direct.waitForLog(isListeningLine);
-    pooled = await spawnServer({ ...env, DATABASE_URL: bouncer.url });
-    await pooled.waitForLog(isListeningLine);
+    // Both at once: the migrations of both take the session-level advisory lock, the pooled one's
+    // on its direct connection (through PgBouncer the lock stayed on a pooled server connection
+    // and the other instance's migration waited for good).
+    [direct, pooled] = await Promise.all([
+      spawnServer({ ...env, DATABASE_URL: database.url ?? '' }),
+      spawnServer({
+        ...env,
+        DATABASE_URL: bouncer.url,
+        DATABASE_DIRECT_URL: database.url ?? '',
+        DATABASE_PREPARED_STATEMENTS: 'false',
+      }),
+    ]);
+    await Promise.all([direct.waitForLog(isListeningLine), pooled.waitForLog(isListeningLine)]);
   });
   afterAll(async () => {
     for (const server of [pooled, direct]) {
@@ -123,8 +122,19 @@ describe.skipIf(unavailable)('the API through PgBouncer in transaction mode', ()
     console.log(`PgBouncer: sign-out on the pooled instance reached the direct one in ${Math.round(ms)} ms`);
   });
 
-  // Pins the limitation README describes, so fixing it (a direct URL for LISTEN) updates both.
-  it('a sign-out elsewhere does not reach the PgBouncer instance by NOTIFY: its LISTEN is not held', async () => {
+  it('20 concurrent creates, then 20 concurrent toggles, all answer 200 (prepared statements off)', async () => {
+    const at = { url: pooled.url, baseURL: PUBLIC_URL };
+    const token = await getToken(at, (await signUp(at, 'bouncer-many')).cookie);
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call(token, 'task.create', { title: `concurrent ${i}` })),
+    );
+    expect(created.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    const ids = created.map((r) => (r.body.result.data as { id: string }).id);
+    const toggled = await Promise.all(ids.map((id) => call(token, 'task.toggle', { id })));
+    expect(toggled.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 200));
+  });
+
+  it('a sign-out on the direct instance reaches the PgBouncer instance: its LISTEN is on the direct URL', async () => {
     const user = await signUp({ url: direct.url, baseURL: PUBLIC_URL }, 'bouncer-in');
     const token = await getToken({ url: direct.url, baseURL: PUBLIC_URL }, user.cookie);
     expect((await call(token, 'task.list')).status).toBe(200);
@@ -134,11 +144,44 @@ describe.skipIf(unavailable)('the API through PgBouncer in transaction mode', ()
       body: '{}',
     });
     expect(signOut.status).toBe(200);
-    // PgBouncer gave the LISTEN's server connection back to its pool after the statement; a
-    // notification arriving there is dropped (PgBouncer logs "got packet 'A' from server when not
-    // linked"). Only the periodic resync (60 s) would refuse the token.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect((await call(token, 'task.list')).status).toBe(200);
-    expect(bouncer.output.join('')).toMatch(/got packet 'A' from server when not linked/);
+    // The periodic resync (60 s) is far off: only the notification can refuse it this soon.
+    const ms = await waitFor(async () => (await call(token, 'task.list')).status === 401, {
+      timeoutMs: 2_000,
+      what: 'signed-out token refused by the PgBouncer instance',
+    });
+    console.log(`PgBouncer: sign-out on the direct instance reached the pooled one in ${Math.round(ms)} ms`);
+  });
+
+  it('a live stream on the PgBouncer instance gets a change made on the direct instance', async () => {
+    const at = { url: pooled.url, baseURL: PUBLIC_URL };
+    const token = await getToken(at, (await signUp(at, 'bouncer-live')).cookie);
+    const abort = new AbortController();
+    const stream = await fetch(`${pooled.url}/api/trpc/task.changes?input=%7B%7D`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
+    const reader = stream.body?.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const arrived = (async () => {
+      while (reader && !received.includes('made directly')) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+    })().catch(() => {});
+    const created = await fetch(`${direct.url}/api/trpc/task.create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title: 'made directly' }),
+    });
+    expect(created.status).toBe(200);
+    // Well under the 15 s sweep: the direct instance's NOTIFY reached the pooled one's LISTEN.
+    await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    abort.abort();
+    expect(received).toContain('made directly');
+    // Nothing was LISTENed through PgBouncer, so no notification landed on a pooled connection.
+    expect(bouncer.output.join('')).not.toMatch(/got packet 'A' from server when not linked/);
   });
 });
