@@ -71,6 +71,19 @@ export const restoreTasksInput = z.strictObject({
     .max(TASK_RESTORE_MAX, `At most ${TASK_RESTORE_MAX} tasks at once`),
 });
 
+/** Tasks to remove for good from "Recently deleted" (D40). */
+export const deleteForeverInput = restoreTasksInput;
+
+/** A page of "Recently deleted": the caller's deleted tasks, last deleted first. */
+export const listDeletedTasksInput = z
+  .strictObject({
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(TASK_LIST_LIMIT_MAX).default(TASK_LIST_LIMIT_DEFAULT),
+    /** Sent by tRPC's infinite queries; the cursor only pages forward. */
+    direction: z.literal('forward', { message: 'Only forward paging is supported' }).optional(),
+  })
+  .prefault({});
+
 export const createTaskInput = z.strictObject({
   title: taskTitle,
   description: taskDescription.optional(),

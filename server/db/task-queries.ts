@@ -1,4 +1,16 @@
-import { and, asc, desc, eq, fillPlaceholders, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  fillPlaceholders,
+  inArray,
+  isNotNull,
+  isNull,
+  ne,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { searchWords, type TaskDueView, type TaskStatus } from '../../shared/task';
 import type { Database, DatabaseHandle, Statement } from './client';
 import { task, type TaskRow } from './task-schema';
@@ -23,6 +35,15 @@ export type TaskRecord = {
 
 export interface TaskCursor {
   createdAt: string;
+  id: string;
+}
+
+/** A task in "Recently deleted" (D40): when it was deleted, and when the purge removes it for good. */
+export type DeletedTaskRecord = TaskRecord & { deletedAt: string; purgeAt: string };
+
+/** Where a page of "Recently deleted" ended: the last task's deletion time and id. */
+export interface DeletedCursor {
+  deletedAt: string;
   id: string;
 }
 
@@ -341,6 +362,50 @@ export function createTaskQueries(
 
   const removeStatement = template(db.update(task).set(softDelete).where(owned).returning({ id: task.id }));
 
+  /** Deleted and still restorable: what "Recently deleted" lists and what may be deleted for good (D40). */
+  const restorable = sql`${task.deletedAt} >= ${retentionStart}`;
+
+  /** "Recently deleted", last deleted first; served by task_user_deleted_idx (read backward). */
+  const deletedStatements = new Map<boolean, ReturnType<typeof template>>();
+  const deletedStatement = (withCursor: boolean) => {
+    let statement = deletedStatements.get(withCursor);
+    if (!statement) {
+      const conditions: SQL[] = [
+        eq(task.userId, p('userId')),
+        sql`${task.deletedAt} is not null`,
+        restorable,
+      ];
+      if (withCursor) {
+        conditions.push(
+          sql`(${task.deletedAt}, ${task.id}) < (${p('cursorAt')}::timestamptz, ${p('cursorId')}::uuid)`,
+        );
+      }
+      statement = template(
+        db
+          .select({
+            ...taskColumns,
+            deletedAt: task.deletedAt,
+            purgeAt: sql`${task.deletedAt} + make_interval(secs => ${sql.raw(String(retentionDays * 86_400))})`,
+          })
+          .from(task)
+          .where(and(...conditions))
+          .orderBy(desc(task.deletedAt), desc(task.id))
+          .limit(p('limit')),
+      );
+      deletedStatements.set(withCursor, statement);
+    }
+    return statement;
+  };
+  const DELETED_AT_COLUMN = Object.keys(taskColumns).length;
+
+  /** Empties the caller's "Recently deleted". */
+  const emptyDeletedStatement = template(
+    db
+      .delete(task)
+      .where(and(eq(task.userId, p('userId')), sql`${task.deletedAt} is not null`))
+      .returning({ id: task.id }),
+  );
+
   /**
    * Removes for good up to PURGE_BATCH tasks deleted before the retention window, any owner's: the
    * one cross-user write, run by the server's purge job as the connection's role. SKIP LOCKED lets
@@ -517,6 +582,45 @@ export function createTaskQueries(
           updatedAt: isoTimestamp(r.updatedAt),
         }));
       }),
+
+    /** A page of the user's deleted, still restorable tasks, last deleted first (D40). */
+    listDeleted: async (userId: string, limit: number, cursor: DeletedCursor | null) =>
+      (
+        await runAs(
+          userId,
+          deletedStatement(cursor !== null)({
+            userId,
+            limit,
+            cursorAt: cursor?.deletedAt,
+            cursorId: cursor?.id,
+          }),
+        )
+      ).map((row): DeletedTaskRecord => ({
+        ...toRecord(row),
+        deletedAt: isoTimestamp(row[DELETED_AT_COLUMN]),
+        purgeAt: isoTimestamp(row[DELETED_AT_COLUMN + 1]),
+      })),
+
+    /**
+     * Removes for good the user's deleted tasks among `ids`, in one transaction as the RLS role;
+     * `check` gets the ids that were not among them (unknown, another user's, live, or purged
+     * already) and may roll everything back by throwing, as `restore`'s does.
+     */
+    deleteForever: (userId: string, ids: readonly string[], check: (missing: string[]) => void) =>
+      asUser(userId, async (tx) => {
+        const wanted = [...new Set(ids)];
+        const rows = await tx
+          .delete(task)
+          .where(and(eq(task.userId, userId), inArray(task.id, wanted), isNotNull(task.deletedAt)))
+          .returning({ id: task.id });
+        const found = new Set(rows.map((r) => r.id));
+        check(wanted.filter((id) => !found.has(id)));
+        return [...found];
+      }),
+
+    /** Removes for good every deleted task of the user; returns their ids. */
+    emptyDeleted: async (userId: string) =>
+      (await runAs(userId, emptyDeletedStatement({ userId }))).map(([id]) => String(id)),
 
     /** Hard-deletes every task deleted before the retention window (all users); returns how many. */
     purgeDeleted: async (): Promise<number> => {

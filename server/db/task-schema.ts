@@ -66,6 +66,10 @@ export const task = pgTable(
     index('task_deleted_at_idx')
       .on(t.deletedAt)
       .where(sql`${t.deletedAt} is not null`),
+    // "Recently deleted" (D40), one person's deletions last first and its cursor; deleted rows only.
+    index('task_user_deleted_idx')
+      .on(t.userId, t.deletedAt, t.id)
+      .where(sql`${t.deletedAt} is not null`),
     // Serves the Today and Upcoming views and their cursor (due_on, id): active tasks only, which
     // is all those views show, so completed and deleted tasks do not grow it.
     index('task_user_due_idx')

@@ -7,8 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../test/databases';
 import { getToken, signUp, startTestServer, type TestServer } from '../test/server';
 
-const PROCEDURES = ['list', 'get', 'create', 'update', 'toggle', 'delete', 'restore'] as const;
-const QUERIES = new Set(['list', 'get']);
+const PROCEDURES = [
+  'list',
+  'get',
+  'create',
+  'update',
+  'toggle',
+  'delete',
+  'restore',
+  'listDeleted',
+  'deleteForever',
+] as const;
+const QUERIES = new Set(['list', 'get', 'listDeleted']);
 /** Every answer the API may give to bad input; 5xx is never among them. */
 const CLIENT_ERRORS = [200, 400, 401, 403, 404, 409, 413, 415];
 
@@ -90,7 +100,7 @@ describe.each(testBackends)('hostile input (%s)', (backend) => {
           cursor: value,
           limit: value,
           userId: value,
-          // task.restore: lists of ids, real ones among them (the anchor, deleted or not).
+          // task.restore and task.deleteForever: lists of ids, real ones among them (the anchor, deleted or not).
           ids: fc.oneof(value, fc.array(value, { maxLength: 5 }), fc.array(fc.uuid(), { maxLength: 3 })),
         },
         { requiredKeys: [] },
@@ -112,11 +122,12 @@ describe.each(testBackends)('hostile input (%s)', (backend) => {
     await fc.assert(
       fc.asyncProperty(
         timestampCursor,
-        fc.option(fc.constantFrom('all', 'active', 'completed')),
+        fc.option(fc.constantFrom('all', 'active', 'completed', 'deleted')),
         async (cursor, status) => {
+          // "deleted": the cursor of "Recently deleted" (task.listDeleted), same shape.
           const { status: code, text } = await call(
-            'list',
-            JSON.stringify({ cursor, ...(status ? { status } : {}) }),
+            status === 'deleted' ? 'listDeleted' : 'list',
+            JSON.stringify({ cursor, ...(status && status !== 'deleted' ? { status } : {}) }),
           );
           expect([200, 400]).toContain(code);
           expect(text).not.toMatch(/stack|node_modules|\bselect\b|timestamptz|out of range/i);

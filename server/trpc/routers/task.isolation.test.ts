@@ -29,6 +29,7 @@ const operation = fc.record({
     'clearCompleted',
     'restore',
     'setAllCompleted',
+    'deleteForever',
   ),
   /** Index into every id created so far, by anyone: most picks are someone else's. */
   target: fc.nat(),
@@ -123,6 +124,14 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
               owners.set(id, op.user);
               trash.delete(id);
             }
+          } else if (op.kind === 'deleteForever') {
+            // Only the owner's deleted task goes; anything else (live, another's) is not found.
+            const deleted = trash.get(id);
+            const removable = deleted?.owner === op.user;
+            expect(await codeOf(caller.task.deleteForever({ ids: [id] }))).toBe(
+              removable ? 'OK' : 'NOT_FOUND',
+            );
+            if (removable) trash.delete(id);
           } else if (op.kind === 'setAllCompleted') {
             // The title's length decides the direction, so both happen.
             const completed = op.title.length % 2 === 0;
@@ -142,6 +151,9 @@ describe.each(testBackends)('isolation between users (%s)', (backend) => {
               expect(t.userId).toBe(users[i]!.id);
               expect({ title: t.title, completed: t.completed }).toEqual(expected.get(t.id));
             }
+            const deletedView = (await c.task.listDeleted({ limit: 100 })).items.map((t) => t.id);
+            const ownTrash = [...trash].filter(([, d]) => d.owner === i).map(([taskId]) => taskId);
+            expect(deletedView.sort()).toEqual(ownTrash.sort());
             const completed = [...expected.values()].filter((t) => t.completed).length;
             expect(await c.task.counts()).toEqual({
               all: expected.size,

@@ -57,6 +57,8 @@ describe.each(testBackends)('task procedures and token scopes on %s', (backend) 
     expect(await refusal(readOnly.task.clearCompleted())).toEqual(expected);
     expect(await refusal(readOnly.task.restore({ ids: [task.id] }))).toEqual(expected);
     expect(await refusal(readOnly.task.setAllCompleted({ completed: true }))).toEqual(expected);
+    expect(await refusal(readOnly.task.deleteForever({ ids: [task.id] }))).toEqual(expected);
+    expect(await refusal(readOnly.task.emptyDeleted())).toEqual(expected);
 
     expect(await readOnly.task.get({ id: task.id })).toMatchObject({ title: 'keep me', version: 1 });
     expect(await readOnly.task.counts()).toEqual({ all: 2, active: 1, completed: 1 });
@@ -74,6 +76,11 @@ describe.each(testBackends)('task procedures and token scopes on %s', (backend) 
     expect(await refusal(writeOnly.task.counts())).toEqual(expected);
     expect(await refusal(writeOnly.task.get({ id: created.id }))).toEqual(expected);
     expect(await writeOnly.task.delete({ id: created.id })).toEqual({ id: created.id });
+    expect(await refusal(writeOnly.task.listDeleted())).toEqual(expected);
+    expect(await writeOnly.task.deleteForever({ ids: [created.id] })).toEqual({
+      deleted: 1,
+      ids: [created.id],
+    });
   });
 
   it('refuses a token with no scope at all, and still says UNAUTHORIZED without a user', async () => {

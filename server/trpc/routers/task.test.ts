@@ -160,6 +160,9 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       'delete',
       'clearCompleted',
       'restore',
+      'listDeleted',
+      'deleteForever',
+      'emptyDeleted',
     ] as const)('%s without a user is UNAUTHORIZED', async (procedure) => {
       const anonymous = as(null).task;
       const id = '00000000-0000-4000-8000-000000000000';
@@ -173,6 +176,9 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
         toggle: () => anonymous.toggle({ id }),
         delete: () => anonymous.delete({ id }),
         restore: () => anonymous.restore({ ids: [id] }),
+        listDeleted: () => anonymous.listDeleted(),
+        deleteForever: () => anonymous.deleteForever({ ids: [id] }),
+        emptyDeleted: () => anonymous.emptyDeleted(),
       };
       expect(await errorCode(calls[procedure]())).toBe('UNAUTHORIZED');
     });

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import {
   calendarDate,
   createTaskInput,
+  deleteForeverInput,
   emptyInput,
+  listDeletedTasksInput,
   listTasksInput,
   restoreTasksInput,
   setAllCompletedInput,
@@ -16,6 +18,8 @@ import { isForeignKeyViolation } from '../../db/database-error';
 import type { TaskChangeFeed } from '../../live/task-change-feed';
 import {
   searchQuery,
+  type DeletedCursor,
+  type DeletedTaskRecord,
   type DueCursor,
   type TaskCursor,
   type TaskQueries,
@@ -54,6 +58,19 @@ function decodeDueCursor(cursor: string): DueCursor {
   try {
     const [dueOn, id] = dueCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     return { dueOn, id };
+  } catch {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
+  }
+}
+
+/** Opaque to clients: base64url of `[deletedAt, id]` of the last task on a "Recently deleted" page. */
+const encodeDeletedCursor = (row: DeletedTaskRecord): string =>
+  Buffer.from(JSON.stringify([row.deletedAt, row.id])).toString('base64url');
+
+function decodeDeletedCursor(cursor: string): DeletedCursor {
+  try {
+    const [deletedAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { deletedAt, id };
   } catch {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
   }
@@ -247,5 +264,43 @@ export const taskRouter = router({
       }
     });
     return { items };
+  }),
+
+  /**
+   * "Recently deleted" (D40): the caller's deleted tasks that can still be restored, last deleted
+   * first, each with `deletedAt` and `purgeAt` (when the purge job removes it for good).
+   */
+  listDeleted: readProcedure.input(listDeletedTasksInput).query(async ({ ctx, input }) => {
+    const cursor = input.cursor ? decodeDeletedCursor(input.cursor) : null;
+    const rows = await ctx.tasks.listDeleted(ctx.user.id, input.limit + 1, cursor);
+    const page = rows.slice(0, input.limit);
+    const last = page.at(-1);
+    return { items: page, nextCursor: rows.length > input.limit && last ? encodeDeletedCursor(last) : null };
+  }),
+
+  /**
+   * Removes deleted tasks for good, before the purge would (D40): all of `ids` or none. An id that
+   * is not one of the caller's deleted tasks (unknown, live, another user's, or purged already)
+   * makes it NOT_FOUND without saying which.
+   */
+  deleteForever: writeProcedure.input(deleteForeverInput).mutation(async ({ ctx, input }) => {
+    const ids = await ctx.tasks.deleteForever(ctx.user.id, input.ids, (missing) => {
+      if (missing.length > 0) {
+        throw new TRPCError({
+          code: 'NOT_FOUND',
+          message:
+            new Set(input.ids).size === 1
+              ? 'Task not found among your deleted tasks: it may have been restored or removed already'
+              : `${missing.length} of these tasks were not found among your deleted tasks (none was removed): they may have been restored or removed already`,
+        });
+      }
+    });
+    return { deleted: ids.length, ids };
+  }),
+
+  /** Empties "Recently deleted": every deleted task of the caller is removed for good. */
+  emptyDeleted: writeProcedure.input(emptyInput).mutation(async ({ ctx }) => {
+    const ids = await ctx.tasks.emptyDeleted(ctx.user.id);
+    return { deleted: ids.length, ids };
   }),
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "task_user_deleted_idx" ON "task" USING btree ("user_id","deleted_at","id") WHERE "task"."deleted_at" is not null;
