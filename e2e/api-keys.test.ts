@@ -43,6 +43,7 @@ describe('API keys in Chromium', () => {
     // Through the account menu, by keyboard.
     await page.getByRole('button', { name: /^Account: / }).focus();
     await page.keyboard.press('Enter'); // the menu opens on "Account settings"
+    await page.keyboard.press('Tab'); // then "Recently deleted"
     await page.keyboard.press('Tab'); // then "API keys"
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();

@@ -1,7 +1,8 @@
 /**
  * Issue 14 in a real browser against the real server: Undo after delete, clear completed and a
  * tick that leaves the filter survives a reload (the restore is the server's, not a delayed
- * request), and a conflicting edit keeps the draft. At a desktop and a phone viewport.
+ * request), a conflicting edit keeps the draft, and "Recently deleted" (D40) restores or removes
+ * for good long after the toast. At a desktop and a phone viewport.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
@@ -139,6 +140,49 @@ describe.each(viewports)('Undo in Chromium ($name, $width x $height)', (viewport
     await expectTitles(page, ['Budget (theirs)', 'Plan (mine)']);
     await page.reload();
     await expectTitles(page, ['Budget (theirs)', 'Plan (mine)']);
+    await context.close();
+  });
+
+  test('Recently deleted: restore after the toast is gone (it stays after a reload), or delete for good', async () => {
+    const context = await harness.browser.newContext({
+      viewport: { width: viewport.width, height: viewport.height },
+    });
+    const page = await context.newPage();
+    const { errors } = watchPage(page);
+    await signUp(page, harness.server.baseURL, newPerson('Trash'));
+    for (const title of ['Old idea', 'Tax papers', 'Keep me']) await addTask(page, title);
+    await deleteTask(page, 'Old idea');
+    await deleteTask(page, 'Tax papers');
+    await expectTitles(page, ['Keep me']);
+
+    await page.getByRole('link', { name: 'Recently deleted' }).click();
+    await page.waitForURL(/\/deleted$/);
+    const deleted = page.locator('.deleted-title');
+    await page.getByRole('button', { name: 'Restore Old idea' }).waitFor();
+    expect(await deleted.allTextContents()).toEqual(['Tax papers', 'Old idea']);
+    await page.getByText(/Deleted tasks stay here for 7 days/).waitFor();
+    const restore = await page.getByRole('button', { name: 'Restore Old idea' }).boundingBox();
+    expect(restore && restore.height >= 44 && restore.x + restore.width <= viewport.width).toBe(true);
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(
+      axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+    ).toEqual([]);
+    await screenshot(page, `recently-deleted-${viewport.name}`);
+
+    await page.getByRole('button', { name: 'Restore Old idea' }).click();
+    await page.getByText('Restored “Old idea” to your list.').waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Delete Tax papers for good' }).click();
+    await page.getByRole('button', { name: 'Delete for good', exact: true }).click();
+    await page.getByText('Deleted “Tax papers” for good.').waitFor({ state: 'attached' });
+    await page.getByText(/Nothing here/).waitFor();
+    await page.reload();
+    await page.getByText(/Nothing here/).waitFor();
+
+    await page.getByRole('link', { name: 'your list' }).click();
+    await expectTitles(page, ['Keep me', 'Old idea']);
+    await page.reload();
+    await expectTitles(page, ['Keep me', 'Old idea']);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

@@ -9,7 +9,7 @@ interface AccountMenuProps {
 
 /**
  * The signed-in account in the header: a button with the person's initial (and the email on wide
- * screens) that opens "Signed in as …", the account page, the API keys page and Sign out. Escape
+ * screens) that opens "Signed in as …", the account page, recently deleted tasks, the API keys page and Sign out. Escape
  * or leaving the menu closes it.
  */
 export function AccountMenu({ email, signingOut, onSignOut }: AccountMenuProps) {
@@ -64,6 +64,9 @@ export function AccountMenu({ email, signingOut, onSignOut }: AccountMenuProps) 
           onClick={() => setOpen(false)}
         >
           Account settings
+        </Link>
+        <Link to="/deleted" className="button wide account-menu-item" onClick={() => setOpen(false)}>
+          Recently deleted
         </Link>
         <Link to="/api-keys" className="button wide account-menu-item" onClick={() => setOpen(false)}>
           API keys

@@ -14,6 +14,9 @@ const ApiKeysPage = lazy(() =>
 const AccountPage = lazy(() =>
   import('../features/account/account-page').then((m) => ({ default: m.AccountPage })),
 );
+const RecentlyDeletedPage = lazy(() =>
+  import('../features/tasks/recently-deleted-page').then((m) => ({ default: m.RecentlyDeletedPage })),
+);
 const SignInPage = lazy(() =>
   import('../features/auth/sign-in-page').then((m) => ({ default: m.SignInPage })),
 );
@@ -37,7 +40,7 @@ function PageLoading() {
 
 /**
  * The app's URLs: `/` (tasks, `?filter=`), `/sign-in` (`?next=`), `/sign-up`, `/forgot-password`,
- * `/reset-password` (`?token=`, from the reset mail), `/account`, `/api-keys`.
+ * `/reset-password` (`?token=`, from the reset mail), `/deleted` (recently deleted tasks), `/account`, `/api-keys`.
  */
 export function AppRoutes() {
   return (
@@ -49,6 +52,14 @@ export function AppRoutes() {
             element={
               <RequireAuth>
                 <TasksPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/deleted"
+            element={
+              <RequireAuth>
+                <RecentlyDeletedPage />
               </RequireAuth>
             }
           />

@@ -18,8 +18,11 @@ describe('API keys page', () => {
     const account = await screen.findByRole('button', { name: 'Account: me@example.com' });
     account.focus();
     await user.keyboard('{Enter}');
-    // The menu opens on its first item, the account page; API keys is the next stop.
+    // The menu opens on its first item, the account page; then recently deleted, then API keys.
     expect(screen.getByRole('link', { name: 'Account settings' })).toHaveFocus();
+    await user.tab();
+    expect(document.activeElement).toHaveTextContent('Recently deleted');
+    expect(document.activeElement?.closest('.account-menu')).not.toBeNull();
     await user.tab();
     expect(screen.getByRole('link', { name: 'API keys' })).toHaveFocus();
     await user.keyboard('{Enter}');

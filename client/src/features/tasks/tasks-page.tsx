@@ -1,6 +1,6 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task-rules';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
@@ -268,6 +268,9 @@ export function TasksPage() {
           </footer>
         )}
       </div>
+      <p className="tasks-aside">
+        <Link to="/deleted">Recently deleted</Link>
+      </p>
       <UndoToast offers={undoOffers} />
     </section>
   );
