@@ -4,29 +4,19 @@
  * them for good before the purge would. Only ever the caller's own deleted tasks.
  */
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TASK_RESTORE_MAX } from '../../../shared/task';
 import type { DatabaseHandle } from '../../db/client';
 import { createTaskQueries, type TaskQueries } from '../../db/task-queries';
 import { task as taskTable } from '../../db/task-schema';
+import { refusal } from '../../test/refusal';
 import { createTestDatabase, insertUser, testBackends } from '../../test/databases';
 import { createInnerContext } from '../context';
 import { createCallerFactory } from '../init';
 import { appRouter } from '../router';
 
 const createCaller = createCallerFactory(appRouter);
-
-async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCError) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const DAY_MS = 86_400_000;
 

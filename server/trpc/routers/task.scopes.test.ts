@@ -3,27 +3,17 @@
  * which procedures run. Every mutation needs `tasks:write`, every query `tasks:read`; a signed-in
  * person's token has both.
  */
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiKeyScope } from '../../../shared/api-key';
 import type { DatabaseHandle } from '../../db/client';
 import { createTaskQueries, type TaskQueries } from '../../db/task-queries';
+import { refusal } from '../../test/refusal';
 import { createTestDatabase, insertUser, testBackends } from '../../test/databases';
 import { createInnerContext } from '../context';
 import { createCallerFactory } from '../init';
 import { appRouter } from '../router';
 
 const createCaller = createCallerFactory(appRouter);
-
-async function refusal(call: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCError) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe.each(testBackends)('task procedures and token scopes on %s', (backend) => {
   let database: DatabaseHandle;
