@@ -105,7 +105,7 @@ describe('keep my list on this device (D38)', () => {
     await waitFor(async () => expect((await keptRecord())?.client.clientState.mutations).toHaveLength(1));
 
     // Another reload, still offline: the change is still waiting, and still shown.
-    view = reload(view, net.fetch);
+    reload(view, net.fetch);
     expect(await screen.findByRole('checkbox', { name: 'Pay rent' })).toBeChecked();
     await waitFor(() => expect(banner()).toHaveTextContent('1 change waiting.'));
     expect(count('task.update')).toBe(0);
@@ -125,6 +125,67 @@ describe('keep my list on this device (D38)', () => {
     expect(count('task.update')).toBe(1);
     expect(screen.getByRole('checkbox', { name: 'Pay rent' })).toBeChecked();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  test('after a reload, a tick and an edit of one task queued offline replay in order, not as a conflict with each other', async () => {
+    const me = await api.addUser(ME);
+    await api.addTask(me.id, 'Call mum');
+    const net = cable(api);
+    let view = await signInThroughForm(net.fetch, me, true);
+    await waitFor(async () => expect(await keptTitles()).toEqual(['Call mum']));
+    net.state.down = true;
+    browserOnline(false);
+    view = reload(view, net.fetch);
+    const { user } = view;
+    await user.click(await screen.findByRole('checkbox', { name: 'Call mum' }));
+    await user.click(screen.getByRole('button', { name: 'Edit Call mum' }));
+    const title = screen.getByRole('textbox', { name: 'Title' });
+    await user.clear(title);
+    await user.type(title, 'Call mum back{Enter}');
+    await waitFor(async () => expect((await keptRecord())?.client.clientState.mutations).toHaveLength(2));
+    reload(view, net.fetch);
+    await waitFor(() => expect(banner()).toHaveTextContent('2 changes waiting.'));
+
+    net.state.down = false;
+    browserOnline(true);
+    act(() => onlineManager.setOnline(true));
+    await waitFor(async () =>
+      expect((await api.tasks()).map((t) => [t.title, t.completed, t.version])).toEqual([
+        ['Call mum back', true, 3],
+      ]),
+    );
+    expect(count('task.update')).toBe(2);
+    expect(await screen.findByRole('checkbox', { name: 'Call mum back' })).toBeChecked();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  test('after a reload, an offline edit of a task changed elsewhere meanwhile is not applied, and says so with the typed title', async () => {
+    const me = await api.addUser(ME);
+    const task = await api.addTask(me.id, 'Call mum');
+    const net = cable(api);
+    let view = await signInThroughForm(net.fetch, me, true);
+    await waitFor(async () => expect(await keptTitles()).toEqual(['Call mum']));
+    net.state.down = true;
+    browserOnline(false);
+    view = reload(view, net.fetch);
+    const { user } = view;
+    await user.click(await screen.findByRole('button', { name: 'Edit Call mum' }));
+    const title = screen.getByRole('textbox', { name: 'Title' });
+    await user.clear(title);
+    await user.type(title, 'Call mum back{Enter}');
+    await waitFor(async () => expect((await keptRecord())?.client.clientState.mutations).toHaveLength(1));
+    reload(view, net.fetch);
+    await waitFor(() => expect(banner()).toHaveTextContent('1 change waiting.'));
+    await api.as(me).task.update({ id: task.id, title: 'Call dad', version: task.version });
+
+    net.state.down = false;
+    browserOnline(true);
+    act(() => onlineManager.setOnline(true));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      '“Call dad” was changed somewhere else while you were offline, so your edit wasn’t saved. Your title was “Call mum back”.',
+    );
+    expect((await api.tasks()).map((t) => t.title)).toEqual(['Call dad']);
+    expect(await screen.findByRole('checkbox', { name: 'Call dad' })).toBeInTheDocument();
   });
 
   test('signing out empties the device', async () => {
