@@ -202,6 +202,24 @@ describe('keep my list on this device (D38)', () => {
     expect(localStorage.length).toBe(0);
   });
 
+  test('signing out in another tab empties the device too, and this tab writes nothing after it', async () => {
+    const me = await api.addUser(ME);
+    await api.addTask(me.id, 'Pay rent');
+    await signInThroughForm(api.fetch, me, true);
+    await screen.findByRole('checkbox', { name: 'Pay rent' });
+    await waitFor(async () => expect(await keptTitles()).toEqual(['Pay rent']));
+
+    // A second tab of the same person, which signs out.
+    const other = renderApp(api, '/');
+    await waitFor(() => expect(screen.getAllByRole('checkbox', { name: 'Pay rent' })).toHaveLength(2));
+    const menus = screen.getAllByRole('button', { name: 'Account: me@example.com' });
+    await other.user.click(menus[1] as HTMLElement);
+    await other.user.click(screen.getByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(screen.getAllByRole('heading', { name: 'Sign in' })).toHaveLength(2));
+    await waitFor(async () => expect(await stored()).toEqual([]));
+    expect(localStorage.length).toBe(0);
+  });
+
   test('a session ended elsewhere: on reconnect the kept list and its changes are wiped, not sent, and sign-in is shown', async () => {
     const me = await api.addUser(ME);
     await api.addTask(me.id, 'Pay rent');

@@ -98,7 +98,12 @@ export function openKeptStore({ queryClient, dehydrateOptions }: KeptStoreOption
      * Keeps the owner's task queries and paused changes from now on (at once, then after each
      * change to the cache; writes in a burst collapse into the latest). Returns how to stop.
      */
-    keep(owner: KeptOwner, extra: () => Pick<KeptRecord, 'lastSeenAt' | 'ownSteps'>): () => void {
+    keep(
+      owner: KeptOwner,
+      extra: () => Pick<KeptRecord, 'lastSeenAt' | 'ownSteps'>,
+      /** Checked before each write: the choice can be withdrawn in another tab. */
+      allowed: () => boolean,
+    ): () => void {
       stopKeeping?.();
       let stopped = false;
       let latest: PersistedClient | null = null;
@@ -110,7 +115,7 @@ export function openKeptStore({ queryClient, dehydrateOptions }: KeptStoreOption
           if (writing) return;
           writing = true;
           try {
-            while (latest && !stopped) {
+            while (latest && !stopped && allowed()) {
               const record: KeptRecord = { ...owner, ...extra(), client: latest };
               latest = null;
               await serial(() => set(KEY, record, db));

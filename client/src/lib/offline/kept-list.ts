@@ -109,7 +109,11 @@ export function createKeptList(options: KeptListOptions) {
   const startKeeping = (kept: KeptStore, who: KeptOwner) => {
     owner = who;
     if (disposed) return;
-    stopKeeping = kept.keep(who, () => ({ lastSeenAt: state.lastSeenAt, ownSteps: ownVersions.export() }));
+    stopKeeping = kept.keep(
+      who,
+      () => ({ lastSeenAt: state.lastSeenAt, ownSteps: ownVersions.export() }),
+      () => readChoice() === who.userId,
+    );
   };
 
   /** Wipes the store and forgets the choice: sign-out, an ended session, "don't keep". */
@@ -141,7 +145,11 @@ export function createKeptList(options: KeptListOptions) {
       if (choice || store) await forget();
       return;
     }
-    if (!choice) return;
+    if (!choice) {
+      // Withdrawn (here or in another tab, which may have wiped before this tab's last write).
+      if (store) await forget();
+      return;
+    }
     if (now.status === 'signed-in' && now.userId !== choice) {
       // Someone else is signed in now: what the device kept for the other person goes.
       await forget();
@@ -205,6 +213,12 @@ export function createKeptList(options: KeptListOptions) {
     void enqueue();
   });
 
+  // Another tab withdrew or changed the choice (a sign-in without the tick, a sign-out).
+  const onStorage = (event: StorageEvent) => {
+    if (event.key === CHOICE_KEY || event.key === null) void enqueue();
+  };
+  if (typeof window !== 'undefined') window.addEventListener('storage', onStorage);
+
   queryClient.getQueryCache().subscribe((event) => {
     if (
       event.type === 'updated' &&
@@ -243,6 +257,7 @@ export function createKeptList(options: KeptListOptions) {
     /** Stops writing (tests, hot reload); what is kept stays, as at a reload. */
     dispose(): void {
       disposed = true;
+      if (typeof window !== 'undefined') window.removeEventListener('storage', onStorage);
       stopKeeping?.();
       stopKeeping = null;
       listeners.clear();
