@@ -178,7 +178,7 @@ export function createServices(opts: {
             // already, this is the last word before the request leaves.
             const author = op.context['author'];
             if (author !== undefined && (token === null || readClaims(token).userId !== author)) {
-              throw new Error('A change kept on this device was not sent: another account is signed in.');
+              throw new Error('This change was made by another account; it was not sent.');
             }
           }
         },
