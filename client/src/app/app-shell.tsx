@@ -4,6 +4,7 @@ import { useSession } from '../lib/services-context';
 import { useEndSession } from '../lib/use-end-session';
 import { VerifyEmailBanner } from '../features/account/verify-email-banner';
 import { AccountMenu } from './account-menu';
+import { KeptListNotes } from './kept-list-notes';
 import { OfflineBanner } from './offline-banner';
 
 /** Header (app name, the account menu with sign-out) around every page. */
@@ -34,6 +35,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       </header>
       <main id="main" className="main" tabIndex={-1}>
         <OfflineBanner />
+        {snapshot.status === 'signed-in' && <KeptListNotes />}
         {snapshot.status === 'signed-in' && <VerifyEmailBanner />}
         {children}
       </main>

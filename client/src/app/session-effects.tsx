@@ -27,9 +27,13 @@ export function SessionEffects() {
     };
   }, [session]);
 
-  // Opened without a connection: find out who is signed in as soon as it is back.
+  // Opened without a connection: find out who is signed in as soon as it is back. A list kept on
+  // the device (D38) is trusted no further than that answer: an ended session wipes it.
   useEffect(() => {
-    if (online && session.getSnapshot().status === 'unavailable') void session.start().catch(() => undefined);
+    const now = session.getSnapshot();
+    const unconfirmed =
+      now.status === 'unavailable' || (now.status === 'signed-in' && now.fromDevice === true);
+    if (online && unconfirmed) void session.start().catch(() => undefined);
   }, [online, session]);
 
   useEffect(() => {

@@ -1,11 +1,13 @@
-import { matchMutation, MutationCache, QueryClient } from '@tanstack/react-query';
-import { retryLink, TRPCClientError } from '@trpc/client';
+import { matchMutation, MutationCache, QueryClient, type QueryKey } from '@tanstack/react-query';
+import { getUntypedClient, retryLink, TRPCClientError } from '@trpc/client';
 import { getMutationKey, getQueryKey } from '@trpc/react-query';
 import { bearerBatchLink, idempotentCreateLink, isSafeToRetry } from '../../../shared/trpc-link';
 import { createAppAuthClient } from './auth-client';
 import { retryWhenOffline, seedOnlineStatus } from './offline/online-status';
+import { createAuthorGate } from './offline/author-gate';
+import { createKeptList, ReplayUnreachableError, type KeptList } from './offline/kept-list';
 import { createOwnVersions } from './offline/own-versions';
-import { createSession } from './session';
+import { createSession, readClaims } from './session';
 import { trpc } from './trpc';
 
 const SESSION_CHANNEL = 'tasks-session';
@@ -22,6 +24,30 @@ const FINAL_CODES = new Set([
 
 export const errorCode = (error: unknown): string | undefined =>
   error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
+
+/**
+ * The task changes a reload can keep and send later (D38): each is safe to send again (D36). The
+ * others (`toggle`, for the SDK) are never queued by the app.
+ */
+const REPLAYABLE = [
+  trpc.task.create,
+  trpc.task.update,
+  trpc.task.delete,
+  trpc.task.clearCompleted,
+  trpc.task.setAllCompleted,
+  trpc.task.restore,
+].map((procedure) => getMutationKey(procedure));
+
+/** `[['task', 'update']]` -> `task.update`. */
+const pathOf = (key: readonly unknown[] | undefined): string | undefined => {
+  const [parts] = key ?? [];
+  return Array.isArray(parts) ? parts.join('.') : undefined;
+};
+const REPLAYABLE_PATHS = new Set(REPLAYABLE.map((key) => pathOf(key)));
+
+/** The task reads kept on the device: the lists and the counts, nothing else (no account data). */
+const KEPT_READS = new Set(['task.list', 'task.counts']);
+const isTaskRead = (key: QueryKey): boolean => KEPT_READS.has(pathOf(key) ?? '');
 
 /**
  * Everything the app talks to the server with: the auth client, the in-memory session
@@ -67,12 +93,34 @@ export function createServices(opts: {
   });
 
   const ownVersions = createOwnVersions();
+  // Set below, once the tRPC client exists; the cache's callbacks only run after that.
+  let keptList: KeptList | null = null;
+  const authorGate = createAuthorGate(session);
   const queryClient = new QueryClient({
     // Runs before the mutation's own onSuccess, so before the next task change in the scope starts.
     mutationCache: new MutationCache({
+      // Who made each change, so it is never sent under another person's token (D38).
+      onMutate(variables) {
+        authorGate.stamp(variables);
+      },
       onSuccess(data, _variables, _context, mutation) {
         if (matchMutation({ mutationKey: getMutationKey(trpc.task.update), exact: true }, mutation)) {
           ownVersions.record(data);
+        }
+      },
+      // A change restored after a reload has no component waiting for it: say what the server
+      // refused, and re-fetch once the last one is done, as `useTaskActions` does for its own.
+      onError(error, variables, _context, mutation) {
+        if (keptList?.isRestored(mutation)) {
+          void keptList.replayFailed(pathOf(mutation.options.mutationKey) ?? '', variables, error);
+        }
+      },
+      onSettled(_data, _error, _variables, _context, mutation) {
+        if (
+          keptList?.isRestored(mutation) &&
+          queryClient.isMutating({ mutationKey: getQueryKey(trpc.task) }) <= 1
+        ) {
+          void queryClient.invalidateQueries({ queryKey: getQueryKey(trpc.task) });
         }
       },
     }),
@@ -97,6 +145,8 @@ export function createServices(opts: {
 
   const trpcClient = trpc.createClient({
     links: [
+      // Before anything is sent, a change must find its author signed in (kept lists, D38).
+      authorGate.link(),
       // A token can expire between being read and being checked (clock skew, a sleeping
       // laptop): on UNAUTHORIZED, renew once and try again before giving up.
       // Every add carries an idempotency key, chosen once here, so a retry below cannot add twice.
@@ -122,10 +172,55 @@ export function createServices(opts: {
         fetch: fetchImpl,
         getToken: () => session.getToken().catch(() => null),
         onSend(ops, token) {
-          for (const op of ops) sentWith.set(op.context, token);
+          for (const op of ops) {
+            sentWith.set(op.context, token);
+            // A change goes only under its author's token (D38); the author gate checked it
+            // already, this is the last word before the request leaves.
+            const author = op.context['author'];
+            if (author !== undefined && (token === null || readClaims(token).userId !== author)) {
+              throw new Error('This change was made by another account; it was not sent.');
+            }
+          }
         },
       }),
     ],
+  });
+
+  const kept = createKeptList({
+    queryClient,
+    session,
+    ownVersions,
+    trpcClient: getUntypedClient(trpcClient),
+    isTaskRead,
+    dehydrateOptions: {
+      shouldDehydrateQuery: (query) => query.state.status === 'success' && isTaskRead(query.queryKey),
+      // Paused changes only: one already sent when the tab closed either arrived or did not.
+      shouldDehydrateMutation: (mutation) =>
+        mutation.state.isPaused && REPLAYABLE_PATHS.has(pathOf(mutation.options.mutationKey)),
+    },
+  });
+  keptList = kept;
+  // What a change restored from the device runs (a component's own mutations bring their own
+  // mutationFn): sent only with a fresh token of the person who made it.
+  for (const mutationKey of REPLAYABLE) {
+    const path = pathOf(mutationKey) ?? '';
+    queryClient.setMutationDefaults(mutationKey, {
+      mutationFn: (input: unknown) => kept.replay(path, input),
+      // No token because the server is still unreachable right after the connection came back.
+      retry: (failures, error) =>
+        retryWhenOffline(failures, error) || (error instanceof ReplayUnreachableError && failures < 5),
+    });
+  }
+
+  // Another person (or nobody) is signed in now: the changes still waiting were the previous
+  // person's. Dropped at once, not in a React effect, so that TanStack, resuming paused changes
+  // when the connection returns, cannot find them (D36, D38).
+  let lastUser: string | null = null;
+  session.subscribe(() => {
+    const now = session.getSnapshot();
+    const user = now.status === 'signed-in' ? now.userId : now.status === 'signed-out' ? null : lastUser;
+    if (lastUser !== null && user !== lastUser) queryClient.getMutationCache().clear();
+    lastUser = user;
   });
 
   // Other tabs of the app hear about sign-in and sign-out at once, instead of at their next
@@ -148,10 +243,12 @@ export function createServices(opts: {
     session,
     queryClient,
     trpcClient,
+    keptList: kept,
     /** Tells the app's other tabs that this one signed in or out. */
     broadcast: (event: 'signed-in' | 'signed-out') => channel?.postMessage(event),
     /** Stops timers and the cross-tab channel (tests, hot reload). */
     dispose() {
+      kept.dispose();
       session.dispose();
       channel?.close();
     },

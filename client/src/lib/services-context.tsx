@@ -1,5 +1,6 @@
 import { createContext, use, useSyncExternalStore, type ReactNode } from 'react';
 import type { Services } from './create-services';
+import type { KeptListState } from './offline/kept-list';
 import type { SessionSnapshot } from './session';
 
 const ServicesContext = createContext<Services | null>(null);
@@ -19,4 +20,10 @@ export function useServices(): Services {
 export function useSession(): SessionSnapshot {
   const { session } = useServices();
   return useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+}
+
+/** What this device keeps for offline use (D38); re-renders when it changes. */
+export function useKeptList(): KeptListState {
+  const { keptList } = useServices();
+  return useSyncExternalStore(keptList.subscribe, keptList.getSnapshot, keptList.getSnapshot);
 }

@@ -93,6 +93,42 @@ describe('session (in-memory token)', () => {
     session.dispose();
   });
 
+  test('a list kept on the device stands in only while the server is unreachable; the server’s answer replaces it', async () => {
+    let answer: 'down' | 'u1' | 'u2' | 'none' = 'down';
+    const session = createSession({
+      fetchToken: async () => {
+        if (answer === 'down') throw new Error('Could not reach the server');
+        return answer === 'none' ? null : jwt(answer, 60);
+      },
+    });
+    session.restoreFromDevice({ userId: 'u1', email: 'u1@example.com' });
+    expect(session.getSnapshot().status).toBe('loading'); // not before the server was asked
+    await expect(session.start()).rejects.toThrow();
+    session.restoreFromDevice({ userId: 'u1', email: 'u1@example.com' });
+    expect(session.getSnapshot()).toEqual({
+      status: 'signed-in',
+      userId: 'u1',
+      email: 'u1@example.com',
+      fromDevice: true,
+    });
+    // No token is held for it: a request asks the server, and its answer decides.
+    answer = 'u2';
+    await session.getToken();
+    expect(session.getSnapshot()).toEqual({ status: 'signed-in', userId: 'u2', email: 'u2@example.com' });
+    session.restoreFromDevice({ userId: 'u1', email: 'u1@example.com' });
+    expect(session.getSnapshot()).toMatchObject({ userId: 'u2' });
+    session.dispose();
+
+    const ended = createSession({ fetchToken: async () => (answer === 'none' ? null : jwt('u1', 60)) });
+    answer = 'down';
+    await ended.start().catch(() => undefined);
+    ended.restoreFromDevice({ userId: 'u1', email: 'u1@example.com' });
+    answer = 'none';
+    await ended.start();
+    expect(ended.getSnapshot()).toEqual({ status: 'signed-out', ended: true });
+    ended.dispose();
+  });
+
   test('sign-out wins over a renewal already in flight', async () => {
     let resolve: (token: string) => void = () => {};
     const session = createSession({ fetchToken: () => new Promise((r) => (resolve = r)) });

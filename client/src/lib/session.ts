@@ -9,7 +9,11 @@ export type SessionSnapshot =
   /** The server could not be reached while finding out whether we are signed in. */
   | { status: 'unavailable' }
   | { status: 'signed-out'; ended: boolean }
-  | { status: 'signed-in'; userId: string; email: string };
+  /**
+   * `fromDevice`: not confirmed by the server yet. The page opened offline and shows the list this
+   * person chose to keep on the device (D38); no token is held until the server answers.
+   */
+  | { status: 'signed-in'; userId: string; email: string; fromDevice?: true };
 
 /** Returns a JWT, `null` when there is no session (401), and throws when the server is unreachable. */
 type FetchToken = () => Promise<string | null>;
@@ -48,7 +52,7 @@ interface Claims {
 }
 
 /** Reads (does not verify: the server does) the claims the client needs from a JWT. */
-function readClaims(token: string): { userId: string; email: string; lifetimeMs: number } {
+export function readClaims(token: string): { userId: string; email: string; lifetimeMs: number } {
   const payload = token.split('.')[1];
   if (!payload) throw new Error('Malformed token');
   const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
@@ -103,6 +107,7 @@ export function createSession(options: SessionOptions) {
     schedule(claims.lifetimeMs * RENEW_AT);
     if (
       snapshot.status !== 'signed-in' ||
+      snapshot.fromDevice ||
       snapshot.userId !== claims.userId ||
       snapshot.email !== claims.email
     ) {
@@ -151,6 +156,16 @@ export function createSession(options: SessionOptions) {
       return () => listeners.delete(listener);
     },
     getSnapshot: (): SessionSnapshot => snapshot,
+
+    /**
+     * The server cannot be reached, and this device keeps the list of the person last signed in
+     * (D38): show it as theirs until the server says who is signed in. Only from "unavailable":
+     * it never replaces an answer the server gave.
+     */
+    restoreFromDevice(user: { userId: string; email: string }) {
+      if (snapshot.status !== 'unavailable') return;
+      publish({ status: 'signed-in', userId: user.userId, email: user.email, fromDevice: true });
+    },
 
     /** Finds out whether the browser has a session (page load, or retry after "unavailable"). */
     start(): Promise<string | null> {

@@ -1,6 +1,7 @@
 import { useDocumentTitle } from '../../lib/use-document-title';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccountForm } from './delete-account-form';
+import { KeepListSection } from './keep-list-section';
 import { SessionsSection } from './sessions-section';
 import { useAccount } from './use-account';
 
@@ -31,6 +32,7 @@ export function AccountPage() {
           </dl>
         )}
       </section>
+      <KeepListSection />
       <ChangePasswordForm />
       <SessionsSection currentSessionId={account.data?.session.id} />
       <DeleteAccountForm />

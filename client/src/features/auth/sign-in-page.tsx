@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { signInSchema } from '../../../../shared/auth';
 import { useServices, useSession } from '../../lib/services-context';
@@ -8,13 +9,16 @@ import { PasswordField } from '../../lib/forms/password-field';
 import { safeNext, signUpPath } from './safe-next';
 import type { SignInState } from '../../lib/sign-in-state';
 import { TextField } from '../../lib/forms/text-field';
+import { KeepListField } from '../../lib/forms/keep-list-field';
 import { useAuthForm } from '../../lib/forms/use-auth-form';
 
 const FIELDS = ['email', 'password'] as const;
 
 export function SignInPage() {
   useDocumentTitle('Sign in');
-  const { authClient, session, broadcast } = useServices();
+  const { authClient, session, broadcast, keptList } = useServices();
+  // Off unless ticked: keeping personal data on a device is the person's decision (D38).
+  const [keepList, setKeepList] = useState(false);
   const snapshot = useSession();
   const navigate = useNavigate();
   const location = useLocation();
@@ -31,8 +35,11 @@ export function SignInPage() {
       retryAfter.fetchOptions,
     );
     if (error) return describeAuthError(error, 'sign-in', retryAfter.seconds());
+    // Not kept: whatever a previous person left on this device goes before this one is signed in.
+    if (!keepList) await keptList.choose(false);
     const token = await session.renew();
     if (!token) return { message: 'Signed in, but the session could not be started. Please try again.' };
+    if (keepList) await keptList.choose(true);
     broadcast('signed-in');
     void navigate(next, { replace: true });
     return null;
@@ -76,6 +83,7 @@ export function SignInPage() {
         <p className="forgot">
           <Link to="/forgot-password">Forgot password?</Link>
         </p>
+        <KeepListField checked={keepList} onChange={setKeepList} disabled={form.pending} />
         <button type="submit" className="button button-primary wide" disabled={form.pending}>
           {form.pending ? 'Signing in…' : 'Sign in'}
         </button>

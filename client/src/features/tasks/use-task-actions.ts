@@ -15,6 +15,8 @@ import type { Notices } from './notices';
 
 /** Ids of optimistic tasks the server has not created yet. */
 const PENDING_PREFIX = 'pending-';
+/** Per page load: a list kept on the device (D38) may hold pending ids of an earlier load. */
+const PENDING_RUN = randomUuid().slice(0, 8);
 export const isPendingTask = (task: Task): boolean => task.id.startsWith(PENDING_PREFIX);
 
 /** Sorts after every real timestamp, so a task being added shows first until the server answers. */
@@ -145,7 +147,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
       begin();
       pendingCounter += 1;
       const temp: Task = {
-        id: `${PENDING_PREFIX}${pendingCounter}`,
+        id: `${PENDING_PREFIX}${PENDING_RUN}-${pendingCounter}`,
         userId: '',
         title: input.title,
         description: input.description ?? null,

@@ -6,6 +6,9 @@
 import type { TRPCLink } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 
+/** The steps as plain data, kept with the list on the device (D38) so a reload does not lose them. */
+export type OwnVersionSteps = [taskId: string, steps: [from: number, to: number][]][];
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -25,6 +28,22 @@ export function createOwnVersions() {
       const own = steps.get(answer.id) ?? new Map<number, number>();
       own.set(answer.version - 1, answer.version);
       steps.set(answer.id, own);
+    },
+    /** The steps this tab knows, to keep on the device with the changes still to be sent. */
+    export(): OwnVersionSteps {
+      return [...steps].map(([id, own]) => [id, [...own]]);
+    },
+    /** Adds steps kept on the device (a reload): a restored edit then continues its own chain. */
+    import(kept: OwnVersionSteps): void {
+      for (const [id, pairs] of kept) {
+        const own = steps.get(id) ?? new Map<number, number>();
+        for (const [from, to] of pairs) if (to === from + 1) own.set(from, to);
+        steps.set(id, own);
+      }
+    },
+    /** Forgets every step (the person signed out). */
+    reset(): void {
+      steps.clear();
     },
     /** Placed before the retry link, so a retried update is rebased too. */
     link(): TRPCLink<AnyTRPCRouter> {
