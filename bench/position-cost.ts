@@ -1,0 +1,116 @@
+/**
+ * `npx tsx bench/position-cost.ts` (DATABASE_URL required): what the manual order (decisions D37)
+ * costs `task.create`, measured without HTTP: the project's own create statement (one pipelined
+ * round trip) at 10 concurrent callers over 20 users, rounds alternated between the column's real
+ * default (`task_new_position()`: a key from the insert's time) and a constant key (what a create
+ * cost before, with the same index), on one database, so that a busy shared machine slows both
+ * sides alike. Also `task.move` ops/s and the EXPLAIN of the list statement over 20,000 tasks.
+ *
+ *   POSITION_ROUNDS (4)  POSITION_SECONDS (3)
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { openDatabase } from '../server/db/client';
+import { createTaskQueries } from '../server/db/task-queries';
+import { insertUser } from '../server/test/databases';
+
+const adminUrl = process.env.DATABASE_URL;
+if (!adminUrl) throw new Error('DATABASE_URL is required');
+const rounds = Number(process.env.POSITION_ROUNDS ?? 4);
+const seconds = Number(process.env.POSITION_SECONDS ?? 3);
+const concurrency = 10;
+
+const name = `tasks_bench_position_${randomBytes(6).toString('hex')}`;
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database "${name}"`);
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolMax: concurrency });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const sql = (text: string) => database.pipeline([{ sql: text, params: [] }]);
+
+try {
+  await database.migrate();
+  const tasks = createTaskQueries(database, { role: database.appRole });
+  const users = await Promise.all(Array.from({ length: 20 }, (_, i) => insertUser(database, `u${i}`)));
+
+  const timed = async (op: (i: number) => Promise<unknown>): Promise<number> => {
+    let done = 0;
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, worker) => {
+        for (let i = worker; performance.now() < until; i += concurrency) {
+          await op(i);
+          done++;
+        }
+      }),
+    );
+    return done / seconds;
+  };
+  const create = (i: number) => tasks.create(users[i % users.length]!.id, `bench ${i}`, null);
+
+  const results: Record<string, number[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const variant of r % 2 === 0 ? ['key', 'constant'] : ['constant', 'key']) {
+      await sql(
+        `alter table task alter column position set default ${variant === 'key' ? 'task_new_position()' : `'a0'`}`,
+      );
+      (results[variant] ??= []).push(await timed(create));
+    }
+  }
+  await sql(`alter table task alter column position set default task_new_position()`);
+
+  // Moves: each user's top task goes below their second, over and over (one gap, respacing included).
+  const moves: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    moves.push(
+      await timed(async (i) => {
+        const user = users[i % users.length]!;
+        const { items } = { items: await tasks.list(user.id, 'all', 2, null) };
+        const [top, second] = items;
+        if (top && second) await tasks.move(user.id, { id: top.id, after: second.id, status: 'all' });
+      }),
+    );
+  }
+
+  // The list statement's plan for one user among 20,000 tasks (1,000 of theirs).
+  await sql(
+    `insert into task (user_id, title) select '${users[0]!.id}', 'plan ' || g from generate_series(1, 1000) g`,
+  );
+  await sql(
+    `insert into task (user_id, title) select 'u-' || (g % 19), 'other ' || g from generate_series(1, 19000) g`,
+  ).catch(() => undefined);
+  await sql('analyze task');
+  const [plan] = await database.pipeline([
+    {
+      sql: `explain (analyze, costs off, timing off, summary off) select id, title from task
+        where user_id = $1 and deleted_at is null and completed = false
+        and (position, id) > ('S'::text collate "C", '00000000-0000-0000-0000-000000000000'::uuid)
+        order by position, id limit 51`,
+      params: [users[0]!.id],
+    },
+  ]);
+
+  console.log(
+    `${new Date().toISOString()} · Node ${process.version} · PostgreSQL · c=${concurrency} · ${rounds} rounds × ${seconds} s each side, alternated`,
+  );
+  console.log('');
+  console.log('| create with | ops/s (median) |');
+  console.log('| --- | --: |');
+  const constant = median(results.constant ?? []);
+  const key = median(results.key ?? []);
+  console.log(`| a constant key (as before D37) | ${Math.round(constant)} |`);
+  console.log(`| task_new_position() (D37) | ${Math.round(key)} |`);
+  console.log(`| ratio | ${(key / constant).toFixed(2)}x |`);
+  console.log('');
+  console.log(`task.move (list 2 + move, c=${concurrency}): ${Math.round(median(moves))} ops/s`);
+  console.log('');
+  console.log('```');
+  for (const row of plan ?? []) console.log(String(row[0]));
+  console.log('```');
+} finally {
+  await database.close();
+  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.unsafe(`drop role if exists "${database.appRole}"`).catch(() => {});
+  await admin.end();
+}
