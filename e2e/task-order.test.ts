@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { addTask, expectTitles, newPerson, signUp } from './support/app';
+import { addTask, expectTitles, newPerson, signUp, tick } from './support/app';
 import { screenshot, watchPage } from './support/browser';
 import { useServerAndBrowser } from './support/harness';
 
@@ -47,6 +47,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
 describe.each(sizes)('manual order at $name size', (size) => {
   test('a drag by the Move handle reorders the list, and the order survives a reload', async () => {
     const { context, page, errors } = await openWith(harness.browser, size, ['One', 'Two', 'Three', 'Four']);
+    // The whole list in view (on a phone the page above it is long).
+    await page.locator('.task-footer').scrollIntoViewIfNeeded();
     const handle = page.getByRole('button', { name: 'Move Four' });
     const box = await handle.boundingBox();
     const target = await page.locator('.task', { hasText: 'One' }).boundingBox();
@@ -71,13 +73,16 @@ describe.each(sizes)('manual order at $name size', (size) => {
 
   test('the keyboard moves a task: Space on the handle, arrows, Space; and Alt+arrows on a row', async () => {
     const { context, page, errors } = await openWith(harness.browser, size, ['Alpha', 'Beta', 'Gamma']);
+    await page.locator('.task-footer').scrollIntoViewIfNeeded();
     const handle = page.getByRole('button', { name: 'Move Alpha' });
     await handle.focus();
     await page.keyboard.press('Space');
     await page.getByText(/Picked up “Alpha”, position 1 of 3/).waitFor({ state: 'attached' });
     expect(await seriousViolations(page)).toEqual([]);
     await page.keyboard.press('ArrowDown');
+    await page.getByText('“Alpha” is over position 2 of 3.').waitFor({ state: 'attached' });
     await page.keyboard.press('ArrowDown');
+    await page.getByText('“Alpha” is over position 3 of 3.').waitFor({ state: 'attached' });
     await page.keyboard.press('Space');
     await page.getByText('Moved “Alpha” to position 3 of 3.').waitFor({ state: 'attached' });
     await expectTitles(page, ['Beta', 'Gamma', 'Alpha']);
@@ -103,7 +108,7 @@ describe.each(sizes)('manual order at $name size', (size) => {
 
   test('reordering in Active keeps completed tasks out of the way; a new task goes on top', async () => {
     const { context, page, errors } = await openWith(harness.browser, size, ['Red', 'Done', 'Blue']);
-    await page.getByRole('checkbox', { name: 'Done' }).check();
+    await tick(page, 'Done');
     await page.getByRole('link', { name: /^Active/ }).click();
     await expectTitles(page, ['Red', 'Blue']);
     await page.getByRole('checkbox', { name: 'Blue' }).focus();

@@ -27,7 +27,7 @@ import {
 } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import { generateKeyBetween } from 'fractional-indexing';
-import type { CSSProperties, KeyboardEvent, ReactNode, Ref } from 'react';
+import { useRef, type CSSProperties, type KeyboardEvent, type ReactNode, type Ref } from 'react';
 import type { TaskStatus } from '../../../../shared/task-rules';
 import type { Task } from '../../lib/trpc';
 import { quote } from './task-errors';
@@ -107,11 +107,19 @@ export default function SortableTaskList({
     moveTo(task, indexOf(over.id));
   }
 
+  /** Whether the task picked up has left its place yet (until then, "over" would say nothing new). */
+  const left = useRef(false);
   const announcements: Announcements = {
-    onDragStart: ({ active }) =>
-      `Picked up ${titleOf(active.id)}, ${place(indexOf(active.id))}. Use the arrow keys to move it, Space to drop it, Escape to cancel.`,
-    onDragOver: ({ active, over }) =>
-      over ? `${titleOf(active.id)} is over ${place(indexOf(over.id))}.` : undefined,
+    onDragStart: ({ active }) => {
+      left.current = false;
+      return `Picked up ${titleOf(active.id)}, ${place(indexOf(active.id))}. Use the arrow keys to move it, Space to drop it, Escape to cancel.`;
+    },
+    onDragOver: ({ active, over }) => {
+      // Not over its own place at the start: that would replace the pick-up words at once.
+      if (!over || (over.id === active.id && !left.current)) return undefined;
+      left.current = true;
+      return `${titleOf(active.id)} is over ${place(indexOf(over.id))}.`;
+    },
     onDragEnd: ({ active, over }) =>
       over
         ? `Moved ${titleOf(active.id)} to ${place(indexOf(over.id))}.`

@@ -1,5 +1,5 @@
 import { keepPreviousData } from '@tanstack/react-query';
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
 import { useSearchParams } from 'react-router';
 import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task-rules';
 import { trpc, type Task } from '../../lib/trpc';
@@ -26,7 +26,7 @@ import { useUndoOffer } from './use-undo-offer';
  * than showing rows that would be replaced (and lose focus) a moment later. If it cannot load,
  * the list shows without reordering.
  */
-let sortableTaskList: Promise<typeof import('./sortable-task-list')> | undefined;
+let sortableTaskList: Promise<{ default: ComponentType<SortableTaskListProps> }> | undefined;
 const loadSortableTaskList = () => (sortableTaskList ??= import('./sortable-task-list'));
 const SortableTaskList = lazy(() =>
   loadSortableTaskList().catch(() => {
