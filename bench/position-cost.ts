@@ -1,10 +1,10 @@
 /**
  * `npx tsx bench/position-cost.ts` (DATABASE_URL required): what the manual order (decisions D37)
  * costs `task.create`, measured without HTTP: the project's own create statement (one pipelined
- * round trip) at 10 concurrent callers over 20 users, rounds alternated between the column's real
- * default (`task_new_position()`: a key from the insert's time) and a constant key (what a create
- * cost before, with the same index), on one database, so that a busy shared machine slows both
- * sides alike. Also `task.move` ops/s and the EXPLAIN of the list statement over 20,000 tasks.
+ * round trip) at 10 concurrent callers over 20 users, rounds alternated between the schema before
+ * D37 (the created_at index, nothing to compute), D37's (the position index and the key from the
+ * insert's time, `task_new_position()`), and the position index with a constant key, on one
+ * database, so that a busy shared machine slows every side alike. Also `task.move` ops/s and the EXPLAIN of the list statement over 20,000 tasks.
  *
  *   POSITION_ROUNDS (4)  POSITION_SECONDS (3)
  */
@@ -49,16 +49,36 @@ try {
   };
   const create = (i: number) => tasks.create(users[i % users.length]!.id, `bench ${i}`, null);
 
+  // "before": the schema before D37 (the created_at index, no key to compute); "after": the
+  // position index and the key from the insert's time; "constant": the position index with a
+  // constant key (the function's own cost is after ÷ constant).
+  const variants = {
+    before: [
+      'drop index if exists task_user_position_idx',
+      'create index if not exists task_user_created_idx on task (user_id, created_at, id) where deleted_at is null',
+      `alter table task alter column position set default 'a0'`,
+    ],
+    after: [
+      'drop index if exists task_user_created_idx',
+      'create index if not exists task_user_position_idx on task (user_id, position, id) where deleted_at is null',
+      'alter table task alter column position set default task_new_position()',
+    ],
+    constant: [
+      'drop index if exists task_user_created_idx',
+      'create index if not exists task_user_position_idx on task (user_id, position, id) where deleted_at is null',
+      `alter table task alter column position set default 'a0'`,
+    ],
+  } as const;
   const results: Record<string, number[]> = {};
+  const names = Object.keys(variants) as (keyof typeof variants)[];
   for (let r = 0; r < rounds; r++) {
-    for (const variant of r % 2 === 0 ? ['key', 'constant'] : ['constant', 'key']) {
-      await sql(
-        `alter table task alter column position set default ${variant === 'key' ? 'task_new_position()' : `'a0'`}`,
-      );
+    // Each round in another order, so a machine getting busier slows every variant alike.
+    for (const variant of r % 2 === 0 ? names : [...names].reverse()) {
+      for (const statement of variants[variant]) await sql(statement);
       (results[variant] ??= []).push(await timed(create));
     }
   }
-  await sql(`alter table task alter column position set default task_new_position()`);
+  for (const statement of variants.after) await sql(statement);
 
   // Moves: each user's top task goes below their second, over and over (one gap, respacing included).
   const moves: number[] = [];
@@ -92,13 +112,17 @@ try {
     `${new Date().toISOString()} · Node ${process.version} · PostgreSQL · c=${concurrency} · ${rounds} rounds × ${seconds} s each side, alternated`,
   );
   console.log('');
-  console.log('| create with | ops/s (median) |');
-  console.log('| --- | --: |');
-  const constant = median(results.constant ?? []);
-  const key = median(results.key ?? []);
-  console.log(`| a constant key (as before D37) | ${Math.round(constant)} |`);
-  console.log(`| task_new_position() (D37) | ${Math.round(key)} |`);
-  console.log(`| ratio | ${(key / constant).toFixed(2)}x |`);
+  console.log('| create | ops/s (median) | ÷ before |');
+  console.log('| --- | --: | --: |');
+  const before = median(results.before ?? []);
+  for (const [variant, label] of [
+    ['before', 'before D37 (created_at index, no key)'],
+    ['after', 'D37 (position index, task_new_position())'],
+    ['constant', 'position index, a constant key'],
+  ] as const) {
+    const ops = median(results[variant] ?? []);
+    console.log(`| ${label} | ${Math.round(ops)} | ${(ops / before).toFixed(2)}x |`);
+  }
   console.log('');
   console.log(`task.move (list 2 + move, c=${concurrency}): ${Math.round(median(moves))} ops/s`);
   console.log('');

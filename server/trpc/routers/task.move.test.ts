@@ -6,7 +6,7 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
-import { POSITION_RESPACE_LENGTH } from '../../db/task-position';
+import { POSITION_RESPACE_LENGTH, positionBetween } from '../../db/task-position';
 import { createTaskQueries, type TaskQueries } from '../../db/task-queries';
 import { createTestDatabase, insertUser, testBackends } from '../../test/databases';
 import { createInnerContext } from '../context';
@@ -69,6 +69,28 @@ describe.each(testBackends)('task.move on %s', (backend) => {
     await database?.close();
   });
 
+  it("makes a new task's key from its time: a valid fractional-indexing key, later ones first", async () => {
+    const [rows] = await database.pipeline([
+      {
+        sql: `select task_position_at('2026-12-03T10:00:00.123Z', 'V'),
+          task_position_at('2026-12-03T10:00:00.124Z', 'V'), task_position_at('2026-12-03T10:00:00.123Z', '001V'), task_position_at('2026-12-03T10:00:00.123Z', '002V')`,
+        params: [],
+      },
+    ]);
+    const [at, later, firstOfMs, secondOfMs] = rows?.[0] ?? [];
+    const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+    let n = 62 ** 8 - 1 - Date.parse('2026-12-03T10:00:00.123Z');
+    let expected = '';
+    for (let i = 0; i < 8; i++, n = Math.floor(n / 62)) expected = digits[n % 62] + expected;
+    expect(at).toBe(`S${expected}V`);
+    expect(String(later) < String(at)).toBe(true);
+    // The backfill's fractions keep the order of tasks of one millisecond.
+    expect(String(firstOfMs) < String(secondOfMs)).toBe(true);
+    expect(positionBetween(null, String(later)) < String(later)).toBe(true);
+    const between = positionBetween(String(later), String(at));
+    expect(String(later) < between && between < String(at)).toBe(true);
+  });
+
   it('puts new tasks on top, in the order they were added', async () => {
     const ann = await newUser('ann');
     await listOf(ann, ['c', 'b', 'a']);
@@ -79,7 +101,12 @@ describe.each(testBackends)('task.move on %s', (backend) => {
     const t = await listOf(ann, ['a', 'b', 'c', 'd']);
     const before = await as(ann).task.get({ id: t.d! });
     const moved = await as(ann).task.move({ id: t.d!, after: t.a!, before: t.b! });
-    expect(moved).toMatchObject({ id: t.d, title: 'd', version: before.version, updatedAt: before.updatedAt });
+    expect(moved).toMatchObject({
+      id: t.d,
+      title: 'd',
+      version: before.version,
+      updatedAt: before.updatedAt,
+    });
     expect(moved.position > (await as(ann).task.get({ id: t.a! })).position).toBe(true);
     expect(await titles(ann)).toEqual(['a', 'd', 'b', 'c']);
     // To the top and to the bottom.
