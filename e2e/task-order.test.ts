@@ -6,7 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { addTask, expectTitles, newPerson, signUp, tick } from './support/app';
+import { addTask, expectTitles, newPerson, signIn, signUp, tick } from './support/app';
 import { screenshot, watchPage } from './support/browser';
 import { useServerAndBrowser } from './support/harness';
 
@@ -119,5 +119,36 @@ describe.each(sizes)('manual order at $name size', (size) => {
     await expectTitles(page, ['Green', 'Blue', 'Red']);
     expect(errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe('manual order between two tabs', () => {
+  test('a move in one tab reorders the other live, without a reload', async () => {
+    const person = newPerson('Twotabs');
+    const a = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const b = await harness.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const first = await a.newPage();
+      await signUp(first, harness.server.baseURL, person);
+      for (const title of ['Three', 'Two', 'One']) await addTask(first, title);
+      const second = await b.newPage();
+      const { errors } = watchPage(second);
+      await second.goto(`${harness.server.baseURL}/sign-in`);
+      await signIn(second, person);
+      await expectTitles(second, ['One', 'Two', 'Three']);
+      await second.locator('.live-indicator[data-live-state="connected"]').waitFor({ timeout: 10_000 });
+
+      await first.getByRole('button', { name: 'Move Three' }).waitFor();
+      await first.getByRole('checkbox', { name: 'Three' }).focus();
+      await first.keyboard.press('Alt+ArrowUp');
+      await expectTitles(first, ['One', 'Three', 'Two']);
+      await first.keyboard.press('Alt+ArrowUp');
+      await expectTitles(first, ['Three', 'One', 'Two']);
+      await expectTitles(second, ['Three', 'One', 'Two']);
+      expect(errors).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
