@@ -20,6 +20,8 @@ export const taskSnapshot = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   dueOn: calendarDate.nullable(),
+  /** Its place in the manual order (D37): smaller is higher; a move is an `updated` with a new one. */
+  position: z.string(),
 });
 
 export const taskChangeEvent = z.discriminatedUnion('type', [

@@ -13,6 +13,12 @@ export const TASK_RESTORE_MAX = 1000;
 /** Longer than any useful query, short enough to keep a search cheap. */
 export const TASK_SEARCH_MAX = 100;
 
+/**
+ * A manual-order key (D37): fractional-indexing's base-62 digits, compared byte by byte. Opaque to
+ * clients except for sorting: a smaller key is higher in the list.
+ */
+export const TASK_POSITION_PATTERN = /^[0-9A-Za-z]{2,100}$/;
+
 export const taskStatuses = ['all', 'active', 'completed'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 

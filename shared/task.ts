@@ -34,9 +34,9 @@ export const taskId = z.uuid({ message: 'Task id must be a UUID' });
 export const listTasksInput = z
   .strictObject({
     status: z.enum(taskStatuses).default('all'),
-    cursor: z.string().max(200).optional(),
+    cursor: z.string().max(300).optional(),
     limit: z.number().int().min(1).max(TASK_LIST_LIMIT_MAX).default(TASK_LIST_LIMIT_DEFAULT),
-    /** Sent by tRPC's infinite queries; the cursor only pages forward (newest to oldest). */
+    /** Sent by tRPC's infinite queries; the cursor only pages forward (down the list). */
     direction: z.literal('forward', { message: 'Only forward paging is supported' }).optional(),
     /** A planning view (earliest due first); needs `today`, and lists active tasks only. */
     due: z.enum(taskDueViews).optional(),
@@ -94,6 +94,29 @@ export const createTaskInput = z.strictObject({
    */
   idempotencyKey: z.uuid({ message: 'Idempotency key must be a UUID' }).optional(),
 });
+
+/**
+ * Moves a task in the manual order (D37) of a list (`status`: the All, Active or Completed list
+ * the person reordered): right below `after` (null: to the top) and right above `before` (null:
+ * to the bottom; omitted: not checked, e.g. below the last loaded task of a longer list). When
+ * they are no longer next to each other in that list (moved or deleted elsewhere meanwhile), the
+ * move is a CONFLICT: reload the list.
+ */
+export const moveTaskInput = z
+  .strictObject({
+    id: taskId,
+    after: taskId.nullable(),
+    before: taskId.nullable().optional(),
+    status: z.enum(taskStatuses).default('all'),
+  })
+  .refine((i) => i.after !== i.id && i.before !== i.id, {
+    message: 'A task cannot move next to itself',
+    path: ['id'],
+  })
+  .refine((i) => i.after === null || i.after !== i.before, {
+    message: 'after and before must be different tasks',
+    path: ['before'],
+  });
 
 /** Marks every task of the caller completed (or every one active): TodoMVC's "mark all". */
 export const setAllCompletedInput = z.strictObject({ completed: z.boolean() });

@@ -24,14 +24,14 @@ const fail = (status: number, code: string, message: string): PeerResponse => ({
 export async function listTasks(userId: string): Promise<PeerResponse> {
   const rows = await sql`
     select id, user_id as "userId", title, description, completed, version,
-           created_at as "createdAt", updated_at as "updatedAt"
+           created_at as "createdAt", updated_at as "updatedAt", position
     from task where user_id = ${userId} and deleted_at is null
-    order by created_at desc, id desc limit 51`;
+    order by position, id limit 51`;
   const items = rows.slice(0, 50);
   const last = items.at(-1);
   const nextCursor =
     rows.length > 50 && last
-      ? Buffer.from(JSON.stringify([(last.createdAt as Date).toISOString(), last.id])).toString('base64url')
+      ? Buffer.from(JSON.stringify([last.position, last.id])).toString('base64url')
       : null;
   return ok({ items, nextCursor });
 }

@@ -4,6 +4,7 @@ import {
   desc,
   eq,
   fillPlaceholders,
+  gt,
   inArray,
   isNotNull,
   isNull,
@@ -13,6 +14,7 @@ import {
 } from 'drizzle-orm';
 import { searchWords, type TaskDueView, type TaskStatus } from '../../shared/task';
 import type { Database, DatabaseHandle, Statement } from './client';
+import { freshPositions, positionBetween, POSITION_RESPACE_LENGTH } from './task-position';
 import { task, type TaskRow } from './task-schema';
 
 /** The columns a caller may see, listed on purpose so a future internal column never leaks. */
@@ -26,6 +28,7 @@ const taskColumns = {
   createdAt: task.createdAt,
   updatedAt: task.updatedAt,
   dueOn: task.dueOn,
+  position: task.position,
 };
 
 /** A task as procedures return it: timestamps are ISO-8601 strings (D3), made without a `Date`. */
@@ -33,8 +36,9 @@ export type TaskRecord = {
   [K in keyof typeof taskColumns]: K extends 'createdAt' | 'updatedAt' ? string : TaskRow[K];
 };
 
+/** Where a page of a manual-order list ended: the last task's position key and id. */
 export interface TaskCursor {
-  createdAt: string;
+  position: string;
   id: string;
 }
 
@@ -46,6 +50,21 @@ export interface DeletedCursor {
   deletedAt: string;
   id: string;
 }
+
+/** Where a move puts a task (D37): see `moveTaskInput` in shared/task.ts. */
+export interface TaskMove {
+  id: string;
+  after: string | null;
+  before?: string | null | undefined;
+  status: TaskStatus;
+}
+
+/**
+ * How a move ended: `missing` (the task is not a live task of the caller: explain with
+ * `findOwner`), `stale` (a neighbour is gone, or not adjacent any more in that list).
+ */
+export type MoveResult =
+  { status: 'moved'; task: TaskRecord; respaced: boolean } | { status: 'missing' } | { status: 'stale' };
 
 /** Where a page of a due view ended: the last task's due date and id. */
 export interface DueCursor {
@@ -90,6 +109,7 @@ export const toRecord = ([
   createdAt,
   updatedAt,
   dueOn,
+  position,
 ]: unknown[]): TaskRecord => ({
   id: String(id),
   userId: String(userId),
@@ -100,6 +120,7 @@ export const toRecord = ([
   createdAt: isoTimestamp(createdAt),
   updatedAt: isoTimestamp(updatedAt),
   dueOn: calendarDateText(dueOn),
+  position: String(position),
 });
 
 /**
@@ -222,15 +243,16 @@ export function createTaskQueries(
       if (withSearch) conditions.push(matchesSearch);
       if (withCursor) {
         conditions.push(
-          sql`(${task.createdAt}, ${task.id}) < (${p('cursorAt')}::timestamptz, ${p('cursorId')}::uuid)`,
+          sql`(${task.position}, ${task.id}) > (${p('cursorPosition')}::text collate "C", ${p('cursorId')}::uuid)`,
         );
       }
+      // The manual order (D37), served by task_user_position_idx (a forward index scan).
       statement = template(
         db
           .select(taskColumns)
           .from(task)
           .where(and(...conditions))
-          .orderBy(desc(task.createdAt), desc(task.id))
+          .orderBy(asc(task.position), asc(task.id))
           .limit(p('limit')),
       );
       listStatements.set(key, statement);
@@ -428,6 +450,15 @@ export function createTaskQueries(
       )
       .returning({ id: task.id });
 
+  /** A row as drizzle's own query builder returns it (off the hot path), as a record. */
+  const fromDrizzle = (
+    row: Omit<TaskRecord, 'createdAt' | 'updatedAt'> & { createdAt: Date; updatedAt: Date },
+  ): TaskRecord => ({
+    ...row,
+    createdAt: isoTimestamp(row.createdAt),
+    updatedAt: isoTimestamp(row.updatedAt),
+  });
+
   const first = (rows: unknown[][]): TaskRecord | undefined => (rows[0] ? toRecord(rows[0]) : undefined);
 
   return {
@@ -438,7 +469,7 @@ export function createTaskQueries(
 
     findOwner: async (id: string) => (await owner.execute({ id }))[0],
 
-    /** A page of the user's tasks, newest first; `search` is a tsquery (`searchQuery`) or null. */
+    /** A page of the user's tasks in their manual order (new ones on top); `search` is a tsquery (`searchQuery`) or null. */
     list: async (
       userId: string,
       status: TaskStatus,
@@ -456,7 +487,7 @@ export function createTaskQueries(
           )({
             userId,
             limit,
-            cursorAt: cursor?.createdAt,
+            cursorPosition: cursor?.position,
             cursorId: cursor?.id,
             search,
           }),
@@ -555,6 +586,99 @@ export function createTaskQueries(
     },
 
     /**
+     * Moves a task in its owner's manual order (D37), in one transaction as the RLS role: locks the
+     * task and its named neighbours (so two moves next to the same task take turns and the second
+     * sees the first), checks that `after` and `before` are still adjacent in the list `status`
+     * (the moved task aside), and writes one key between `after`'s key and the next key of the
+     * whole list. No new version: an order is not an edit, so a move never makes an open edit of
+     * the task a CONFLICT; the trigger still sends an `updated` event with the new position.
+     * When the key would be too long, or two keys tie, the owner's keys are rewritten instead.
+     */
+    move: (userId: string, move: TaskMove): Promise<MoveResult> =>
+      asUser(userId, async (tx) => {
+        const owner = eq(task.userId, userId);
+        const named = [move.id, move.after, move.before].filter((id): id is string => typeof id === 'string');
+        const rows = await tx
+          .select({ id: task.id, position: task.position })
+          .from(task)
+          .where(and(owner, inArray(task.id, named), live))
+          .orderBy(asc(task.id))
+          .for('no key update');
+        const find = (id: string | null | undefined) => (id ? rows.find((r) => r.id === id) : undefined);
+        const moved = find(move.id);
+        if (!moved) return { status: 'missing' };
+        const after = find(move.after);
+        const before = find(move.before);
+        // A neighbour that is not a live task of the caller (deleted, or never theirs): stale.
+        if ((move.after && !after) || (move.before && !before)) return { status: 'stale' };
+        const sortsBelow = (a: { position: string; id: string }, b: { position: string; id: string }) =>
+          a.position < b.position || (a.position === b.position && a.id < b.id);
+        if (after && before && !sortsBelow(after, before)) return { status: 'stale' };
+
+        const others = and(owner, live, ne(task.id, move.id));
+        if (move.before !== undefined) {
+          // Nothing of the list between the two neighbours (or beyond a null one).
+          const between = await tx
+            .select({ id: task.id })
+            .from(task)
+            .where(
+              and(
+                others,
+                move.status === 'all' ? undefined : eq(task.completed, move.status === 'completed'),
+                after
+                  ? sql`(${task.position}, ${task.id}) > (${after.position}::text collate "C", ${after.id}::uuid)`
+                  : undefined,
+                before
+                  ? sql`(${task.position}, ${task.id}) < (${before.position}::text collate "C", ${before.id}::uuid)`
+                  : undefined,
+              ),
+            )
+            .limit(1);
+          if (between.length > 0) return { status: 'stale' };
+        }
+
+        // The next key of the whole list (hidden tasks too), so the new key collides with none.
+        const [next] = await tx
+          .select({ position: task.position })
+          .from(task)
+          .where(and(others, after ? gt(task.position, after.position) : undefined))
+          .orderBy(asc(task.position))
+          .limit(1);
+        const tie = after !== undefined && before !== undefined && after.position === before.position;
+        const position = tie ? null : positionBetween(after?.position ?? null, next?.position ?? null);
+        if (position !== null && position.length <= POSITION_RESPACE_LENGTH) {
+          const [updated] = await tx
+            .update(task)
+            .set({ position })
+            .where(and(owner, eq(task.id, move.id), live))
+            .returning(taskColumns);
+          if (!updated) return { status: 'missing' };
+          return { status: 'moved', task: fromDrizzle(updated), respaced: false };
+        }
+
+        // Respace: the whole list in its order, the task in its new place, short keys for all.
+        const order = await tx
+          .select({ id: task.id })
+          .from(task)
+          .where(others)
+          .orderBy(asc(task.position), asc(task.id));
+        const at = after ? order.findIndex((r) => r.id === after.id) + 1 : 0;
+        const ids = order.map((r) => r.id);
+        ids.splice(at, 0, move.id);
+        const keys = freshPositions(ids.length);
+        const pairs = JSON.stringify(ids.map((id, i) => ({ id, position: keys[i] })));
+        await tx.execute(sql`update ${task} set position = v.position
+          from json_to_recordset(${pairs}::json) as v(id uuid, position text)
+          where ${task.id} = v.id and ${owner} and ${live} and ${task.position} <> v.position`);
+        const [updated] = await tx
+          .select(taskColumns)
+          .from(task)
+          .where(and(owner, eq(task.id, move.id), live));
+        if (!updated) return { status: 'missing' };
+        return { status: 'moved', task: fromDrizzle(updated), respaced: true };
+      }),
+
+    /**
      * Brings back the user's tasks among `ids` deleted within the retention window (a new version
      * each), in one transaction as the RLS role; tasks already live are left as they are. Returns
      * every one of `ids` that is live afterwards, and the ids that are not (unknown, another
@@ -573,14 +697,10 @@ export function createTaskQueries(
           .select(taskColumns)
           .from(task)
           .where(and(owner, inArray(task.id, wanted), live))
-          .orderBy(desc(task.createdAt), desc(task.id));
+          .orderBy(asc(task.position), asc(task.id));
         const found = new Set(rows.map((r) => r.id));
         check(wanted.filter((id) => !found.has(id)));
-        return rows.map((r): TaskRecord => ({
-          ...r,
-          createdAt: isoTimestamp(r.createdAt),
-          updatedAt: isoTimestamp(r.updatedAt),
-        }));
+        return rows.map(fromDrizzle);
       }),
 
     /** A page of the user's deleted, still restorable tasks, last deleted first (D40). */

@@ -18,6 +18,12 @@ import { user } from './auth-schema';
 /** PostgreSQL's full-text document type; drizzle has no built-in for it. Never selected for callers. */
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
+/**
+ * Text compared byte by byte (`collate "C"`): fractional-indexing keys (D37) sort by their ASCII
+ * digits, which a linguistic collation (the database's default) would misorder.
+ */
+const bytewiseText = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
+
 /** Millisecond precision so that a timestamp survives a round trip through a JS Date (cursors). */
 const timestampMs = (name: string) =>
   timestamp(name, { withTimezone: true, precision: 3, mode: 'date' }).notNull().defaultNow();
@@ -45,6 +51,15 @@ export const task = pgTable(
     /** A calendar date without a zone (the person's own day); null when the task has none. */
     dueOn: date('due_on', { mode: 'string' }),
     /**
+     * The task's place in its owner's manual order (D37): a fractional-indexing key, smallest on
+     * top. A new task gets one derived from the insert's time (`task_new_position()`, migration
+     * 0011), so it lands on top without reading its owner's other keys; `task.move` writes one key
+     * between two neighbours' keys.
+     */
+    position: bytewiseText('position')
+      .notNull()
+      .default(sql`task_new_position()`),
+    /**
      * Title and description as words for search (D35): generated, so it can never disagree with
      * them; `simple` (no language's stemming or stop words: the tasks are in any language).
      */
@@ -56,11 +71,10 @@ export const task = pgTable(
       ),
   },
   (t) => [
-    // Serves "my tasks, newest first" and the keyset cursor (created_at, id), live tasks only
-    // (every list and count says `deleted_at is null`), so deleted rows never cost the hot path.
-    // Ascending on purpose: a backward scan gives ORDER BY created_at DESC, id DESC exactly.
-    index('task_user_created_idx')
-      .on(t.userId, t.createdAt, t.id)
+    // Serves "my tasks in my order" and its keyset cursor (position, id), live tasks only (every
+    // list and count says `deleted_at is null`), so deleted rows never cost the hot path.
+    index('task_user_position_idx')
+      .on(t.userId, t.position, t.id)
       .where(sql`${t.deletedAt} is null`),
     // The purge job's scan (oldest deletions first); small, it holds deleted rows only.
     index('task_deleted_at_idx')
@@ -83,6 +97,7 @@ export const task = pgTable(
     uniqueIndex('task_user_idempotency_key_idx').on(t.userId, t.idempotencyKey),
     // Defense in depth: the API validates these too, the database refuses what slips past.
     check('task_title_length', sql`char_length(${t.title}) between 1 and ${sql.raw(String(TASK_TITLE_MAX))}`),
+    check('task_position_format', sql`${t.position} ~ '^[0-9A-Za-z]{2,100}$'`),
     check(
       'task_description_length',
       sql`${t.description} is null or char_length(${t.description}) between 1 and ${sql.raw(String(TASK_DESCRIPTION_MAX))}`,

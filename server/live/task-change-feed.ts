@@ -47,7 +47,7 @@ const SET_CONTEXT = "select set_config('role', $1, true), set_config('app.user_i
 
 /** As the RLS role: one user's outbox after `after`, with the task as it is now (null once gone). */
 const READ_EVENTS = `select e.id::text, e.type, e.task_id, e.version, e.txid,
-    t.id, t.user_id, t.title, t.description, t.completed, t.version, t.created_at, t.updated_at, t.due_on
+    t.id, t.user_id, t.title, t.description, t.completed, t.version, t.created_at, t.updated_at, t.due_on, t.position
   from task_event e left join task t on t.id = e.task_id and t.deleted_at is null
   where e.user_id = $1 and e.id > $2::bigint
   order by e.id

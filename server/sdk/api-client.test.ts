@@ -107,6 +107,7 @@ describe.each(testBackends)('typed API client against the real server on %s', (b
       createdAt: string;
       updatedAt: string;
       dueOn: string | null;
+      position: string;
     }>();
     expectTypeOf(ann.task.list.query).returns.resolves.toEqualTypeOf<{
       items: Task[];

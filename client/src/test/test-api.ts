@@ -28,6 +28,9 @@ import { createCallerFactory } from '../../../server/trpc/init';
 import { appRouter } from '../../../server/trpc/router';
 import type { Task } from '../lib/trpc';
 
+/** The key the database gives a task created at `at` (migration 0011): the list shows it by time. */
+const positionAt = (at: Date) => sql`task_position_at(${at.toISOString()}::timestamptz, 'V')`;
+
 export interface TestUser {
   id: string;
   name: string;
@@ -397,7 +400,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
       const at = new Date(clock);
       const [row] = await db()
         .insert(taskTable)
-        .values({ userId, title, ...extra, createdAt: at, updatedAt: at })
+        .values({ userId, title, ...extra, createdAt: at, updatedAt: at, position: positionAt(at) })
         .returning();
       if (!row) throw new Error('insert returned no row');
       return toTask(row);
@@ -418,6 +421,7 @@ export function useTestApi(opts: { tokenTtlSeconds?: number } = {}) {
           completed: completed(index + 1),
           createdAt: at,
           updatedAt: at,
+          position: positionAt(at),
         };
       });
       await db().insert(taskTable).values(rows);

@@ -11,9 +11,13 @@ import { appRouter, type AppRouter } from '../router';
 
 const createCaller = createCallerFactory(appRouter);
 
-/** A cursor as the server encodes one, for a chosen timestamp. */
+/** A cursor as the server encoded one before the manual order (D37): a timestamp. Refused now. */
 const cursorAt = (createdAt: string) =>
   Buffer.from(JSON.stringify([createdAt, '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f'])).toString('base64url');
+
+/** A cursor as the server encodes one, for a chosen position key. */
+const cursorAfter = (position: string) =>
+  Buffer.from(JSON.stringify([position, '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f'])).toString('base64url');
 
 /** Resolves to the tRPC error code a call failed with (or fails the test if it succeeded). */
 async function errorCode(call: Promise<unknown>): Promise<string> {
@@ -381,10 +385,10 @@ describe.each(testBackends)('task procedures on %s', (backend) => {
       expect(await errorCode(as(carol).task.list(input))).toBe('BAD_REQUEST');
     });
 
-    it('pages from the earliest and the latest timestamps PostgreSQL and the cursor format allow', async () => {
-      expect((await as(carol).task.list({ cursor: cursorAt('0001-01-01T00:00:00Z') })).items).toEqual([]);
-      const latest = await as(carol).task.list({ cursor: cursorAt('9999-12-31T23:59:59.999999Z') });
+    it('pages from the smallest and the largest keys the cursor format allows', async () => {
+      const latest = await as(carol).task.list({ cursor: cursorAfter('00') });
       expect(latest.items.length).toBeGreaterThan(0);
+      expect((await as(carol).task.list({ cursor: cursorAfter('z'.repeat(100)) })).items).toEqual([]);
     });
   });
 

@@ -7,7 +7,9 @@ import {
   emptyInput,
   listDeletedTasksInput,
   listTasksInput,
+  moveTaskInput,
   restoreTasksInput,
+  TASK_POSITION_PATTERN,
   setAllCompletedInput,
   taskIdInput,
   updateTaskInput,
@@ -27,22 +29,16 @@ import {
 } from '../../db/task-queries';
 import { readProcedure, router, writeProcedure } from '../init';
 
-/**
- * A timestamp PostgreSQL can store: zod's ISO format allows the years 0000..9999, and PostgreSQL
- * (4713 BC..294276 AD) has no year 0, so `0000-…` would reach it and fail there.
- */
-const storableTimestamp = z.iso.datetime().refine((value) => !value.startsWith('0000'), 'Out of range');
+const cursorSchema = z.tuple([z.string().regex(TASK_POSITION_PATTERN), z.uuid()]);
 
-const cursorSchema = z.tuple([storableTimestamp, z.uuid()]);
-
-/** Opaque to clients: base64url of `[createdAt, id]` of the last task on the page. */
+/** Opaque to clients: base64url of `[position, id]` of the last task on the page (D37). */
 const encodeCursor = (row: TaskRecord): string =>
-  Buffer.from(JSON.stringify([row.createdAt, row.id])).toString('base64url');
+  Buffer.from(JSON.stringify([row.position, row.id])).toString('base64url');
 
 function decodeCursor(cursor: string): TaskCursor {
   try {
-    const [createdAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { createdAt, id };
+    const [position, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { position, id };
   } catch {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
   }
@@ -220,6 +216,21 @@ export const taskRouter = router({
   delete: writeProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.tasks.remove(ctx.user.id, input.id);
     return row ?? (await explainMiss(ctx.tasks, ctx.user.id, input.id));
+  }),
+
+  /**
+   * Manual order (D37): one key between the neighbours' keys, one row. CONFLICT when they are no
+   * longer adjacent in that list (a neighbour moved or was deleted elsewhere): reload and retry.
+   */
+  move: writeProcedure.input(moveTaskInput).mutation(async ({ ctx, input }) => {
+    const result = await ctx.tasks.move(ctx.user.id, input);
+    if (result.status === 'moved') return result.task;
+    if (result.status === 'missing') return await explainMiss(ctx.tasks, ctx.user.id, input.id);
+    throw new TRPCError({
+      code: 'CONFLICT',
+      message:
+        'The list changed elsewhere (a neighbouring task moved or was deleted); reload it and try again',
+    });
   }),
 
   /** One statement; only the tasks that changed come back, with their new versions. */

@@ -29,6 +29,8 @@ describe('mark all complete', () => {
     await api.addTask(me.id, 'Bread');
     await api.addTask(me.id, 'Eggs', { completed: true });
     const { user } = renderApp(api, '/');
+    // The rows come with the reorder code (D37), a moment after the counts and this box.
+    await screen.findByRole('checkbox', { name: 'Milk' });
     const all = await screen.findByRole('checkbox', { name: 'Mark all as complete' });
     expect(all).not.toBeChecked();
 
@@ -54,6 +56,8 @@ describe('mark all complete', () => {
     await api.addTask(me.id, 'Milk');
     await api.addTask(me.id, 'Bread', { completed: true });
     const { user } = renderApp(api, '/');
+    // The rows come with the reorder code (D37), a moment after the counts and this box.
+    await screen.findByRole('checkbox', { name: 'Milk' });
     const all = await screen.findByRole('checkbox', { name: 'Mark all as complete' });
     api.failNext('setAllCompleted');
     await user.click(all);

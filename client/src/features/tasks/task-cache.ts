@@ -58,13 +58,13 @@ function matchesList(task: Task, list: ListInput): boolean {
 }
 
 /**
- * The server's order: newest first, ties broken by id; a due view's is earliest due first, then
- * by id (ascending).
+ * The server's order: the manual order (position keys compare by code unit, like the database's
+ * `collate "C"`), ties broken by id; a due view's is earliest due first, then by id (ascending).
  */
 const sortsBefore = (a: Task, b: Task, list: ListInput): boolean =>
   list.due
     ? (a.dueOn ?? '') < (b.dueOn ?? '') || (a.dueOn === b.dueOn && a.id < b.id)
-    : a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+    : a.position < b.position || (a.position === b.position && a.id < b.id);
 
 function insertSorted(pages: ListPage[], task: Task, list: ListInput): ListPage[] {
   const target = pages.findIndex((page) => {
@@ -232,7 +232,14 @@ export function applyTaskChange(client: QueryClient, event: TaskChangeEvent): bo
     case 'created':
     case 'updated': {
       const shown = findTask(client, event.task.id);
-      if (shown && shown.version >= event.task.version) return true;
+      // A move (D37) keeps the version: the same version with another position is news too.
+      if (
+        shown &&
+        (shown.version > event.task.version ||
+          (shown.version === event.task.version && shown.position === event.task.position))
+      ) {
+        return true;
+      }
       replaceTask(client, shown ?? null, event.task);
       // An update of a task not loaded: the counts cannot tell what it was before.
       if (!shown && event.type === 'updated') refreshCounts();

@@ -4,6 +4,7 @@ import type { Task } from '../../lib/trpc';
 import { dueLabel, isOverdue } from './due-date';
 import { isPendingTask, type EditResult, type TaskEdit } from './use-task-actions';
 import { parseTaskFields } from './parse-task-fields';
+import type { SortableRow } from './sortable-task-list';
 
 interface TaskItemProps {
   task: Task;
@@ -14,6 +15,8 @@ interface TaskItemProps {
   onDelete: (task: Task) => void;
   /** The person's date (`YYYY-MM-DD`), to tell overdue tasks. */
   today: string;
+  /** In a list that can be reordered (D37): the row's move handle, node and shortcuts. */
+  sortable?: SortableRow | undefined;
 }
 
 /** Focuses `target` when the page shows it, else `fallback` (a closed phone menu hides Edit). */
@@ -27,7 +30,7 @@ function focusShown(target: HTMLElement | null, fallback: HTMLElement | null) {
  * Delete sit in the row on desktop (shown on hover or focus) and behind a "More actions" button on
  * phones; the CSS decides which, over the same elements.
  */
-export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: TaskItemProps) {
+export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today, sortable }: TaskItemProps) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [title, setTitle] = useState(task.title);
@@ -240,7 +243,10 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: T
   return (
     <li
       data-task-id={task.id}
-      className={`task${task.completed ? ' completed' : ''}${pending ? ' pending' : ''}`}
+      ref={sortable?.ref}
+      style={sortable?.style}
+      onKeyDown={sortable?.onKeyDown}
+      className={`task${task.completed ? ' completed' : ''}${pending ? ' pending' : ''}${sortable?.dragging ? ' dragging' : ''}`}
       aria-busy={pending || undefined}
     >
       <label className="task-check">
@@ -310,6 +316,7 @@ export function TaskItem({ task, pending, onToggle, onEdit, onDelete, today }: T
           </button>
         </div>
       </div>
+      {sortable?.handle}
     </li>
   );
 }

@@ -1,5 +1,5 @@
 import { keepPreviousData } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ComponentType } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task-rules';
 import { trpc, type Task } from '../../lib/trpc';
@@ -11,6 +11,7 @@ import { classify, logRefusal } from './task-errors';
 import { localDate } from './due-date';
 import { FILTER_LABELS, isDueView, parseFilter, TaskFilters, type TaskView } from './task-filters';
 import { TaskItem } from './task-item';
+import type { SortableRow, SortableTaskListProps } from './sortable-task-list';
 import { useTaskCounts } from './use-task-counts';
 import { LiveIndicator } from './live-indicator';
 import { useLiveUpdates } from './use-live-updates';
@@ -18,6 +19,30 @@ import { TaskSearch } from './task-search';
 import { UndoToast } from './undo-toast';
 import { isPendingTask, useTaskActions, type OfferUndo } from './use-task-actions';
 import { useUndoOffer } from './use-undo-offer';
+
+/**
+ * Drag and keyboard reordering (D37), loaded on demand: the first load stays small. The page asks
+ * for it as it mounts, so it arrives with the list (usually first); the list waits for it rather
+ * than showing rows that would be replaced (and lose focus) a moment later. If it cannot load,
+ * the list shows without reordering.
+ */
+let sortableTaskList: Promise<{ default: ComponentType<SortableTaskListProps> }> | undefined;
+const loadSortableTaskList = () => (sortableTaskList ??= import('./sortable-task-list'));
+const SortableTaskList = lazy(() =>
+  loadSortableTaskList().catch(() => {
+    sortableTaskList = undefined;
+    return { default: PlainTaskList };
+  }),
+);
+
+/** The list without reordering: what a failed load of the reorder code falls back to. */
+function PlainTaskList({ tasks, listRef, label, renderItem }: SortableTaskListProps) {
+  return (
+    <ul className="task-list" ref={listRef} aria-label={label}>
+      {tasks.map((task) => renderItem(task, undefined))}
+    </ul>
+  );
+}
 
 /** How long focus waits for the task an Undo brings back before it settles on the new-task field. */
 const UNDO_FOCUS_WAIT_MS = 3_000;
@@ -35,6 +60,9 @@ export function TasksPage() {
   const filter = parseFilter(params.get('filter'));
   useDocumentTitle(filter === 'all' ? 'Your tasks' : `${FILTER_LABELS[filter]} tasks`);
 
+  useEffect(() => {
+    void loadSortableTaskList();
+  }, []);
   const notices = useNotices();
   const [announcement, setAnnouncement] = useState('');
   const announce = useCallback((text: string) => setAnnouncement(text), []);
@@ -136,6 +164,48 @@ export function TasksPage() {
     returnToClear.current = true;
   }
 
+  const label = search
+    ? `${FILTER_LABELS[filter]} tasks matching “${search}”`
+    : `${FILTER_LABELS[filter]} tasks`;
+  const item = (task: Task, sortable?: SortableRow) => (
+    <TaskItem
+      key={task.id}
+      task={task}
+      pending={isPendingTask(task) || actions.busy.has(task.id)}
+      onToggle={onToggle}
+      onEdit={actions.edit}
+      onDelete={onDelete}
+      today={today}
+      sortable={sortable}
+    />
+  );
+  const loading = (
+    <div className="list-status" role="status">
+      <span className="spinner" aria-hidden="true" /> Loading your tasks…
+    </div>
+  );
+  // All, Active and Completed can be reordered (D37); a due view has its own order (by date) and a
+  // search shows only part of the list, so neither offers it.
+  const taskList =
+    isDueView(filter) || search ? (
+      <ul className="task-list" ref={listRef} aria-label={label}>
+        {tasks.map((task) => item(task))}
+      </ul>
+    ) : (
+      <Suspense fallback={loading}>
+        <SortableTaskList
+          tasks={tasks}
+          status={filter}
+          hasMore={list.hasNextPage}
+          listRef={listRef}
+          label={label}
+          onMove={actions.move}
+          announce={announce}
+          renderItem={item}
+        />
+      </Suspense>
+    );
+
   return (
     <section className="tasks" aria-labelledby="tasks-title">
       <div className="tasks-title-row">
@@ -183,27 +253,7 @@ export function TasksPage() {
         ) : tasks.length === 0 ? (
           <p className="list-status empty">{search ? `No tasks match “${search}”.` : EMPTY[filter]}</p>
         ) : (
-          <ul
-            className="task-list"
-            ref={listRef}
-            aria-label={
-              search
-                ? `${FILTER_LABELS[filter]} tasks matching “${search}”`
-                : `${FILTER_LABELS[filter]} tasks`
-            }
-          >
-            {tasks.map((task) => (
-              <TaskItem
-                key={task.id}
-                task={task}
-                pending={isPendingTask(task) || actions.busy.has(task.id)}
-                onToggle={onToggle}
-                onEdit={actions.edit}
-                onDelete={onDelete}
-                today={today}
-              />
-            ))}
-          </ul>
+          taskList
         )}
         {list.hasNextPage && (
           <div className="load-more">

@@ -1,6 +1,6 @@
 import { useMutationState, useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
-import { TASK_RESTORE_MAX } from '../../../../shared/task-rules';
+import { TASK_RESTORE_MAX, type TaskStatus } from '../../../../shared/task-rules';
 import { randomUuid } from '../../../../shared/trpc-link';
 import { trpc, type Task } from '../../lib/trpc';
 import {
@@ -21,9 +21,22 @@ export const isPendingTask = (task: Task): boolean => task.id.startsWith(PENDING
 
 /** Sorts after every real timestamp, so a task being added shows first until the server answers. */
 const PENDING_CREATED_AT = '9999-12-31T23:59:59.999Z';
+/** Sorts before every real position key (D37): a task being added shows on top, as it will be. */
+const PENDING_POSITION = '';
 let pendingCounter = 0;
 
 export type TaskEdit = Pick<Task, 'title' | 'description' | 'dueOn'>;
+
+/** One move in the manual order (D37), as the list asks for it. */
+export interface TaskMoveRequest {
+  task: Task;
+  after: Task | null;
+  /** Undefined: the task goes below the last loaded one and more are not loaded (not checked). */
+  before: Task | null | undefined;
+  status: TaskStatus;
+  /** A key between the neighbours' keys, shown until the server's arrives; null to wait for it. */
+  position: string | null;
+}
 
 /**
  * How an edit ended: saved; refused (a message says why, the lists are put right); or in conflict
@@ -156,6 +169,7 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
         createdAt: PENDING_CREATED_AT,
         updatedAt: PENDING_CREATED_AT,
         dueOn: input.dueOn ?? null,
+        position: PENDING_POSITION,
       };
       replaceTask(queryClient, null, temp);
       return { temp };
@@ -350,6 +364,40 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
     onSettled: settle,
   });
 
+  /**
+   * Manual order (D37): the task shows at its new place at once (`position`, a key the caller
+   * computed between the neighbours it sees); the server's key replaces it. A stale move (the
+   * list changed elsewhere) puts the task back and reloads the list.
+   */
+  const moveMutation = trpc.task.move.useMutation({
+    onMutate({ id }) {
+      begin();
+      const position = pendingPositions.get(id);
+      pendingPositions.delete(id);
+      return optimistic(id, position === undefined ? {} : { position });
+    },
+    onSuccess(saved, _input, { shown }) {
+      if (shown) replaceTask(queryClient, shown, saved);
+    },
+    async onError(error, _input, context) {
+      if (!context?.before) return;
+      const { before, shown } = context;
+      if (classify(error) === 'conflict') {
+        replaceTask(queryClient, shown, before);
+        logRefusal(error, 'move');
+        notices.push(
+          'info',
+          `${quote(before.title)} wasn’t moved: the list changed somewhere else. The latest order is shown; please try again.`,
+        );
+        return;
+      }
+      await refused(error, before, shown, 'move', () => replaceTask(queryClient, shown, before));
+    },
+    onSettled: settle,
+  });
+  /** The optimistic key of the next move of a task (set just before `mutate`, read in onMutate). */
+  const pendingPositions = useRef(new Map<string, string>()).current;
+
   /** Tasks with a change in flight, from the mutation cache. */
   const busyIds = useMutationState({
     filters: { mutationKey: taskQueriesKey(), status: 'pending' },
@@ -420,6 +468,20 @@ export function useTaskActions(notices: Notices, announce: (text: string) => voi
           ? { status: 'conflict', latest }
           : { status: 'refused' };
       }
+    },
+    /**
+     * Moves `task` right below `after` (null: to the top) and right above `before` (null: to the
+     * bottom; undefined: below the last loaded task of a longer list), in the list `status`.
+     * `position` is shown until the server answers.
+     */
+    move: (move: TaskMoveRequest) => {
+      if (move.position !== null) pendingPositions.set(move.task.id, move.position);
+      moveMutation.mutate({
+        id: move.task.id,
+        after: move.after?.id ?? null,
+        ...(move.before !== undefined && { before: move.before?.id ?? null }),
+        status: move.status,
+      });
     },
     remove: (task: Task) => deleteMutation.mutate({ id: task.id }),
     clearCompleted: () => clearMutation.mutate(),
