@@ -27,11 +27,12 @@ interface Call {
   body?: string;
 }
 
-/** Ids, timestamps and cursors differ between two creates; everything else must not. */
+/** Ids, timestamps, position keys (made from the time, D37) and cursors differ between two creates; everything else must not. */
 const mask = (text: string) =>
   text
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
+    .replace(/"position":"[^"]+"/g, '"position":"<position>"')
     .replace(/"nextCursor":"[^"]+"/g, '"nextCursor":"<cursor>"');
 
 async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {

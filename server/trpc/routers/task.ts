@@ -59,13 +59,23 @@ function decodeDueCursor(cursor: string): DueCursor {
   }
 }
 
+/**
+ * A timestamp PostgreSQL can store: zod's ISO format allows the years 0000..9999, and PostgreSQL
+ * (4713 BC..294276 AD) has no year 0, so `0000-…` would reach it and fail there.
+ */
+const storableTimestamp = z.iso.datetime().refine((value) => !value.startsWith('0000'), 'Out of range');
+
+const deletedCursorSchema = z.tuple([storableTimestamp, z.uuid()]);
+
 /** Opaque to clients: base64url of `[deletedAt, id]` of the last task on a "Recently deleted" page. */
 const encodeDeletedCursor = (row: DeletedTaskRecord): string =>
   Buffer.from(JSON.stringify([row.deletedAt, row.id])).toString('base64url');
 
 function decodeDeletedCursor(cursor: string): DeletedCursor {
   try {
-    const [deletedAt, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const [deletedAt, id] = deletedCursorSchema.parse(
+      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')),
+    );
     return { deletedAt, id };
   } catch {
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor' });
