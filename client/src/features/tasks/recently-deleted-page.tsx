@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task-rules';
 import { trpc, type RouterOutputs } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
+import { LoadMore } from './load-more';
 import { classify, logRefusal, quote, refusalMessage } from './task-errors';
 
 type DeletedTask = RouterOutputs['task']['listDeleted']['items'][number];
@@ -221,18 +222,7 @@ export function RecentlyDeletedPage() {
                 </li>
               ))}
             </ul>
-            {list.hasNextPage && (
-              <div className="load-more">
-                <button
-                  type="button"
-                  className="button"
-                  onClick={() => void list.fetchNextPage()}
-                  disabled={list.isFetchingNextPage}
-                >
-                  {list.isFetchingNextPage ? 'Loading more…' : 'Load more'}
-                </button>
-              </div>
-            )}
+            <LoadMore list={list} label="Load more" />
             <footer className="task-footer">
               {confirming === 'all' ? (
                 <span className="confirm" role="group" aria-label="Confirm emptying" onKeyDown={onEscape}>

@@ -103,6 +103,22 @@ describe('Recently deleted', () => {
     expect((await api.tasks()).map((t) => t.title)).toEqual(['Contested']);
   });
 
+  test('pages with Load more', async () => {
+    const { me, caller } = await signedIn();
+    await api.addTasks(
+      me.id,
+      51,
+      (i) => `Done ${i}`,
+      () => true,
+    );
+    await caller.task.clearCompleted();
+    const { user } = renderApp(api, '/deleted');
+    await waitFor(() => expect(deletedTitles()).toHaveLength(50));
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(deletedTitles()).toHaveLength(51));
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+  });
+
   test('the task page and the account menu link to it', async () => {
     await signedIn();
     const { user } = renderApp(api, '/');

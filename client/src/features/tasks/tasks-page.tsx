@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { TASK_LIST_LIMIT_DEFAULT } from '../../../../shared/task-rules';
 import { trpc, type Task } from '../../lib/trpc';
 import { useDocumentTitle } from '../../lib/use-document-title';
+import { LoadMore } from './load-more';
 import { NewTaskForm } from './new-task-form';
 import { NoticeList } from './notice-list';
 import { useNotices } from './notices';
@@ -255,18 +256,7 @@ export function TasksPage() {
         ) : (
           taskList
         )}
-        {list.hasNextPage && (
-          <div className="load-more">
-            <button
-              type="button"
-              className="button"
-              onClick={() => void list.fetchNextPage()}
-              disabled={list.isFetchingNextPage}
-            >
-              {list.isFetchingNextPage ? 'Loading more…' : 'Load more tasks'}
-            </button>
-          </div>
-        )}
+        <LoadMore list={list} label="Load more tasks" />
         {list.isError && list.data && (
           <p className="list-status" role="alert">
             {list.isFetchNextPageError ? 'Couldn’t load more tasks.' : 'Couldn’t refresh your tasks.'}{' '}
