@@ -157,26 +157,50 @@ describe('load shedding', () => {
     try {
       const user = await signUp(server, 'busy');
       const token = await getToken(server, user.cookie);
-      // A request whose body never finishes keeps the only slot busy.
-      const stalled = request(`${server.url}/api/trpc/task.create`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': '100',
-        },
-      });
-      stalled.on('error', () => {});
-      stalled.write('{"title":');
+      /**
+       * A request whose body never finishes keeps the only slot busy. It may itself be shed: a
+       * `list()` of the poll below can hold the slot at the moment it arrives (it then gets 503
+       * and the slot is free again), so a shed one is sent again.
+       */
+      const stall = () => {
+        const req = request(`${server.url}/api/trpc/task.create`, {
+          method: 'POST',
+          agent: false,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'content-length': '100',
+          },
+        });
+        const state = { req, shed: false };
+        req.on('response', (response) => {
+          state.shed = true;
+          response.resume();
+        });
+        req.on('error', () => {});
+        req.write('{"title":');
+        return state;
+      };
+      let stalled = stall();
 
       const list = () =>
         fetch(`${server.url}/api/trpc/task.list`, { headers: { authorization: `Bearer ${token}` } });
       // A loaded CI machine may take a while to deliver the stalled request: poll generously.
       const patiently = { timeout: 15_000, interval: 100 };
-      await expect.poll(async () => (await list()).status, patiently).toBe(503);
+      await expect
+        .poll(async () => {
+          if (stalled.shed) {
+            stalled.req.destroy();
+            stalled = stall();
+            return 'the stalled request was shed; sent again';
+          }
+          return (await list()).status;
+        }, patiently)
+        .toBe(503);
       expect((await list()).headers.get('retry-after')).toBe('1');
+      expect(stalled.shed).toBe(false);
 
-      stalled.destroy();
+      stalled.req.destroy();
       await expect.poll(async () => (await list()).status, patiently).toBe(200);
     } finally {
       await server.stop();
